@@ -1,0 +1,49 @@
+#!/usr/bin/env pwsh
+# Task runner. Run with `dotnet pwsh ./build.ps1 <target>` after `dotnet tool restore`.
+#   build    compile everything (warnings are errors)
+#   test     run every test against a real PostgreSQL; prints "N passed, N failed" last
+#   run      run the service (its own PostgreSQL under ./.ledger unless ConnectionStrings__Ledger is set)
+#   bench    run the load generator against a fresh service and a pgbench baseline
+#   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
+param(
+    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen')][string]$Target = 'build',
+    [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
+)
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+
+function Invoke-Checked([string]$File, [string[]]$Arguments) {
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+switch ($Target) {
+    'build' {
+        Invoke-Checked dotnet @('build', 'Ledger.sln', '-c', 'Release')
+    }
+    'test' {
+        $results = Join-Path $PSScriptRoot 'TestResults'
+        if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+        & dotnet test Ledger.sln -c Release --logger trx --results-directory $results @Rest
+        $testExit = $LASTEXITCODE
+        $passed = 0; $failed = 0; $files = 0
+        foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+            $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+            $passed += [int]$counters.passed
+            $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+            $files++
+        }
+        if ($files -eq 0) { Write-Host 'No test results were written.'; $failed = [Math]::Max($failed, 1) }
+        Write-Host "Tests: $passed passed, $failed failed"
+        if ($testExit -ne 0 -or $failed -gt 0 -or $passed -eq 0) { exit 1 }
+    }
+    'run' {
+        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $Rest)
+    }
+    'bench' {
+        Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)
+    }
+    'codegen' {
+        Invoke-Checked dotnet @('run', '--project', 'src/Web', '--', 'codegen', 'write')
+    }
+}

@@ -1,0 +1,10 @@
+namespace Ledger.Events;
+
+/// <summary>The normalized status every provider's report is mapped to (CONTRACT.md).</summary>
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+    Unknown,
+}

@@ -1,0 +1,52 @@
+using Ledger.Events;
+using Ledger.Providers;
+
+namespace Ledger.Ingest;
+
+/// <summary>Events for one stream, appended in order.</summary>
+public sealed record StreamAppend(string StreamKey, object[] Events);
+
+/// <summary>
+/// Everything one HTTP request adds to the store: its raw record and the events it appends. It commits
+/// whole or not at all (a batch is one transaction), possibly sharing that transaction with others.
+/// </summary>
+public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAppend> Appends)
+{
+    public static IngestWrite Accepted(RawCallback request, string provider, string account, IReadOnlyList<CallbackItem> items)
+    {
+        var appends = new StreamAppend[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            appends[i] = new StreamAppend(
+                StreamKeys.Message(provider, item.MessageKey),
+                [
+                    new CallbackReceived(provider, account, item.MessageKey, request.RequestId, i, item.RawItem, request.ReceivedAt),
+                    new ReportInterpreted(request.RequestId, request.ReceivedAt, item.Report),
+                ]);
+        }
+
+        var record = RawRequestRecord.From(request, provider, account) with
+        {
+            Outcome = RequestOutcomes.Accepted,
+            Verification = "passed",
+            ItemCount = items.Count,
+        };
+        return new IngestWrite(record, appends);
+    }
+
+    public static IngestWrite Probe(RawCallback request, string provider, string account) =>
+        new(RawRequestRecord.From(request, provider, account) with { Outcome = RequestOutcomes.Probe, Verification = "passed" }, []);
+
+    public static IngestWrite Quarantined(RawRequestRecord record, Rejection rejection)
+    {
+        var quarantined = new RequestQuarantined(record.Id, record.Provider, record.Account, rejection.Reason, rejection.Detail, record.ReceivedAt);
+        var stored = record with
+        {
+            Outcome = RequestOutcomes.Quarantined,
+            Verification = rejection.StatusCode == 401 ? rejection.Reason : "not verified",
+            Reason = rejection.Reason,
+        };
+        return new IngestWrite(stored, [new StreamAppend(StreamKeys.Quarantine(record.Id), [quarantined])]);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Time;
+
+namespace Ledger.Providers.Aliyun;
+
+/// <summary>
+/// Alibaba Cloud SmsReport, HTTP batch push (https://help.aliyun.com/zh/sms/developer-reference/smsreport-2).
+/// The body is always a JSON array; a batch send shares one biz_id, so a message is (biz_id, phone_number).
+/// Alibaba signs nothing: protect the account with a URL token and/or an allowlist.
+/// </summary>
+public sealed class AliyunAdapter : IProviderAdapter
+{
+    public string Name => "aliyun";
+
+    public string ParserVersion => "aliyun/1";
+
+    /// <summary>"系统仅校验返回值的code是否为数字": any numeric code with HTTP 200 counts as received.</summary>
+    public static readonly ProviderReply Received = ProviderReply.Json("""{"code":0,"msg":"接收成功"}""");
+
+    /// <summary>The GET connectivity probe must be answered within 700 ms with this body.</summary>
+    public static readonly ProviderReply ProbeReply = ProviderReply.Json("""{"code":0,"msg":"成功"}""");
+
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (UnsignedGuard.Check(request, account) is { } refused)
+        {
+            return AdapterResult.Reject(refused);
+        }
+
+        if (request.Method == "GET" || (request.Body.Length == 0 && request.Method == "HEAD"))
+        {
+            return new AdapterResult.Probe(ProbeReply);
+        }
+
+        return JsonBatch.Read(request, account, ReadItem, Received);
+    }
+
+    private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
+    {
+        rejection = null;
+        var bizId = JsonBatch.Text(item, "biz_id");
+        var phone = JsonBatch.Text(item, "phone_number");
+        if (string.IsNullOrWhiteSpace(bizId) || string.IsNullOrWhiteSpace(phone))
+        {
+            rejection = new Rejection(RejectionReasons.MissingId, "biz_id and phone_number are both required: together they identify the message.", 400);
+            return null;
+        }
+
+        ProviderTime? time = null;
+        var reportTime = JsonBatch.Text(item, "report_time");
+        if (!string.IsNullOrEmpty(reportTime) && !ProviderTimes.TryParseBeijing(reportTime, out time))
+        {
+            rejection = new Rejection(RejectionReasons.BadTime, $"report_time '{reportTime}' is not 'yyyy-MM-dd HH:mm:ss'.", 400);
+            return null;
+        }
+
+        var success = JsonBatch.Text(item, "success");
+        var errCode = JsonBatch.Text(item, "err_code");
+        var (status, final) = success?.ToLowerInvariant() switch
+        {
+            "true" => (DeliveryStatus.Delivered, true),
+            "false" => (DeliveryStatus.Failed, true),
+            _ => (DeliveryStatus.Unknown, false),
+        };
+
+        var report = new Report(
+            status,
+            final,
+            ProviderStatus: errCode,
+            ErrorCode: status == DeliveryStatus.Delivered ? null : errCode,
+            Description: JsonBatch.Text(item, "err_msg"),
+            ProviderTime: time,
+            Phone: phone,
+            OutId: JsonBatch.Text(item, "out_id"),
+            BilledParts: JsonBatch.Int(item, "sms_size"),
+            ParserVersion);
+
+        return new CallbackItem($"{bizId}:{phone}", item.GetRawText(), report);
+    }
+}

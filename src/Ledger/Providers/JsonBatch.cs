@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Ledger.Ingest;
+
+namespace Ledger.Providers;
+
+/// <summary>
+/// The JSON-array batch most Chinese providers push: parses the body, refuses what is not a non-empty
+/// array of objects, and hands each item (with its raw text as received) to the provider's reader.
+/// A batch is all or nothing: one bad item refuses the request, so the provider retries it whole.
+/// </summary>
+public static class JsonBatch
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
+
+    public delegate CallbackItem? ItemReader(JsonElement item, out Rejection? rejection);
+
+    public static AdapterResult Read(RawCallback request, ProviderAccount account, ItemReader readItem, ProviderReply reply)
+    {
+        if (request.Body.Length == 0)
+        {
+            return AdapterResult.Reject(Rejection.Malformed("The body is empty; a JSON array of reports was expected."));
+        }
+
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
+            && !contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            return AdapterResult.Reject(new Rejection(RejectionReasons.WrongContentType,
+                $"Content-Type '{contentType}' is not JSON; this provider posts application/json.", 400));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(request.BodyText(account.Charset), Options);
+        }
+        catch (JsonException e)
+        {
+            return AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON array of reports, even for a single report."));
+            }
+
+            if (root.GetArrayLength() == 0)
+            {
+                return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
+            }
+
+            var items = new List<CallbackItem>(root.GetArrayLength());
+            var index = 0;
+            foreach (var element in root.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+                }
+
+                var item = readItem(element, out var rejection);
+                if (item is null)
+                {
+                    var r = rejection ?? Rejection.Malformed($"Item {index} could not be read.");
+                    return AdapterResult.Reject(r with { Detail = $"Item {index}: {r.Detail}" });
+                }
+
+                items.Add(item);
+                index++;
+            }
+
+            return new AdapterResult.Accepted(items, reply);
+        }
+    }
+
+    /// <summary>A field as text whether the provider sent it as a string, number or boolean.</summary>
+    public static string? Text(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    public static int? Int(JsonElement obj, string name) =>
+        int.TryParse(Text(obj, name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+}

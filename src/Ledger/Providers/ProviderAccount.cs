@@ -1,0 +1,21 @@
+namespace Ledger.Providers;
+
+/// <summary>
+/// One provider account's settings, bound from `Ledger:Providers:{provider}:{account}` (CONTRACT.md).
+/// Secrets are a list so that an old and a new one can both verify during rotation.
+/// </summary>
+public sealed class ProviderAccount
+{
+    public string Name { get; set; } = "default";
+    public List<string> Secrets { get; set; } = [];
+    public string? SignatureMethod { get; set; }
+    public string? Token { get; set; }
+    public List<string> AllowedCidrs { get; set; } = [];
+    public int TimestampToleranceSeconds { get; set; } = 300;
+    public string? Charset { get; set; }
+
+    /// <summary>Provider-specific options (e.g. the generic scheme's field names), as configured.</summary>
+    public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public override string ToString() => $"account {Name}"; // never the secrets
+}

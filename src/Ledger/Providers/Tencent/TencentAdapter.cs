@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Time;
+
+namespace Ledger.Providers.Tencent;
+
+/// <summary>
+/// Tencent Cloud SMS status callback (https://cloud.tencent.com/document/api/382/59178): a JSON array of
+/// at most 100 reports; `sid` (the SerialNo) identifies one message to one number. Tencent signs nothing.
+/// </summary>
+public sealed class TencentAdapter : IProviderAdapter
+{
+    public string Name => "tencent";
+
+    public string ParserVersion => "tencent/1";
+
+    /// <summary>`result` is a number; 0 means received (and is what Tencent bills on).</summary>
+    public static readonly ProviderReply Received = ProviderReply.Json("""{"result":0,"errmsg":"OK"}""");
+
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (UnsignedGuard.Check(request, account) is { } refused)
+        {
+            return AdapterResult.Reject(refused);
+        }
+
+        return JsonBatch.Read(request, account, ReadItem, Received);
+    }
+
+    private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
+    {
+        rejection = null;
+        var sid = JsonBatch.Text(item, "sid");
+        if (string.IsNullOrWhiteSpace(sid))
+        {
+            rejection = new Rejection(RejectionReasons.MissingId, "sid is required: it identifies the message.", 400);
+            return null;
+        }
+
+        ProviderTime? time = null;
+        var receiveTime = JsonBatch.Text(item, "user_receive_time");
+        if (!string.IsNullOrEmpty(receiveTime) && !ProviderTimes.TryParseBeijing(receiveTime, out time))
+        {
+            rejection = new Rejection(RejectionReasons.BadTime, $"user_receive_time '{receiveTime}' is not 'YYYY-MM-DD HH:MM:SS'.", 400);
+            return null;
+        }
+
+        var reportStatus = JsonBatch.Text(item, "report_status");
+        var (status, final) = reportStatus?.ToUpperInvariant() switch
+        {
+            "SUCCESS" => (DeliveryStatus.Delivered, true),
+            "FAIL" => (DeliveryStatus.Failed, true),
+            _ => (DeliveryStatus.Unknown, false),
+        };
+
+        var nationCode = JsonBatch.Text(item, "nationcode");
+        var mobile = JsonBatch.Text(item, "mobile");
+        var phone = string.IsNullOrEmpty(mobile) ? null : string.IsNullOrEmpty(nationCode) ? mobile : $"+{nationCode}{mobile}";
+
+        var report = new Report(
+            status,
+            final,
+            ProviderStatus: reportStatus,
+            ErrorCode: JsonBatch.Text(item, "errmsg"),
+            Description: JsonBatch.Text(item, "description"),
+            ProviderTime: time,
+            Phone: phone,
+            OutId: JsonBatch.Text(item, "ext") is { Length: > 0 } ext ? ext : null,
+            BilledParts: null,
+            ParserVersion);
+
+        return new CallbackItem(sid, item.GetRawText(), report);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Ledger.Ingest;
+
+namespace Ledger.Providers;
+
+/// <summary>
+/// Alibaba, Tencent and Ronglian sign nothing (PRODUCT.md rule 5): the account can require a secret
+/// URL token (`?token=` or `X-Ledger-Token`) and/or a source CIDR allowlist.
+/// </summary>
+public static class UnsignedGuard
+{
+    public static Rejection? Check(RawCallback request, ProviderAccount account)
+    {
+        if (!string.IsNullOrEmpty(account.Token))
+        {
+            var presented = request.Query.FirstOrDefault(p => p.Key == "token").Value ?? request.Header("X-Ledger-Token");
+            if (presented is null || !FixedTimeEquals(presented, account.Token))
+            {
+                return Rejection.Unverified(RejectionReasons.BadToken,
+                    "The URL token is missing or wrong. Call the URL printed for this account, including its ?token= parameter.");
+            }
+        }
+
+        if (account.AllowedCidrs.Count > 0 && !AddressAllowed(request.RemoteAddress, account.AllowedCidrs))
+        {
+            return Rejection.Unverified(RejectionReasons.AddressNotAllowed,
+                $"The source address {request.RemoteAddress} is not in this account's AllowedCidrs.");
+        }
+
+        return null;
+    }
+
+    public static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+
+    public static bool AddressAllowed(string? address, IEnumerable<string> cidrs)
+    {
+        if (address is null || !IPAddress.TryParse(address, out var ip))
+        {
+            return false;
+        }
+
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            ip = ip.MapToIPv4();
+        }
+
+        foreach (var cidr in cidrs)
+        {
+            if (IPNetwork.TryParse(cidr.Contains('/') ? cidr : cidr + (cidr.Contains(':') ? "/128" : "/32"), out var network)
+                && network.Contains(ip))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

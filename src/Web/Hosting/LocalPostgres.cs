@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Ledger.Web.Hosting;
+
+/// <summary>The PostgreSQL server binaries were not found; the message says what to install or set.</summary>
+public sealed class PostgresBinariesMissingException(string message) : Exception(message);
+
+/// <summary>
+/// A PostgreSQL cluster the ledger manages itself when no connection string is configured: created on
+/// first use under a data directory, reused (with its data) later, listening on loopback only with a
+/// generated password, and stopped on dispose. The server refuses to run as root, so as root the
+/// binaries run as the `postgres` user.
+/// </summary>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    private const string Database = "ledger";
+    private readonly string _bin;
+    private readonly string _root;
+    private readonly bool _asPostgresUser;
+
+    private LocalPostgres(string bin, string root, int port, string password)
+    {
+        _bin = bin;
+        _root = root;
+        _asPostgresUser = Environment.UserName == "root";
+        Port = port;
+        Password = password;
+    }
+
+    public int Port { get; private set; }
+
+    private string Password { get; }
+
+    public string ClusterDirectory => System.IO.Path.Combine(_root, "pgdata");
+
+    public string ConnectionString => ConnectionStringFor(Database);
+
+    public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = "postgres",
+        Password = Password,
+        Database = database,
+        MaxPoolSize = 100,
+    }.ConnectionString;
+
+    /// <summary>
+    /// Where the server binaries are: the configured directory when one is given (and only there),
+    /// else `PATH`, then the newest `/usr/lib/postgresql/*/bin`.
+    /// </summary>
+    public static string FindBinaries(string? configured = null)
+    {
+        var candidates = configured is not null
+            ? new List<string> { configured }
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (configured is null && Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(System.IO.Path.GetFileName(d), out var v) ? v : 0)
+                .Select(d => System.IO.Path.Combine(d, "bin")));
+        }
+
+        foreach (var dir in candidates)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir, "initdb")) && File.Exists(System.IO.Path.Combine(dir, "pg_ctl")))
+            {
+                return dir;
+            }
+        }
+
+        throw new PostgresBinariesMissingException(
+            "No PostgreSQL server binaries (initdb, pg_ctl) were found on PATH or under /usr/lib/postgresql/*/bin. " +
+            "Install them (Debian/Ubuntu: `apt-get install -y postgresql`), point Ledger__PostgresBinaries at their directory, " +
+            "or set ConnectionStrings__Ledger to an existing PostgreSQL database.");
+    }
+
+    /// <summary>Creates the cluster under <paramref name="dataDirectory"/> if needed, starts it, and creates the database.</summary>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable = true, string? binDirectory = null, CancellationToken ct = default)
+    {
+        var bin = binDirectory ?? FindBinaries();
+        var root = System.IO.Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(root);
+        var passwordFile = System.IO.Path.Combine(root, "superuser.password");
+        var pg = new LocalPostgres(bin, root, 0, await ReadOrCreatePasswordAsync(passwordFile, ct));
+
+        if (pg._asPostgresUser)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", root], ct);
+        }
+
+        if (!File.Exists(System.IO.Path.Combine(pg.ClusterDirectory, "PG_VERSION")))
+        {
+            await pg.InitAsync(passwordFile, ct);
+        }
+
+        var running = pg.RunningPort();
+        if (running is { } port)
+        {
+            pg.Port = port; // left running by a process that was killed: reuse it
+        }
+        else
+        {
+            pg.Port = FreePort();
+            var options = $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
+            if (!durable)
+            {
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            }
+
+            await pg.PgCtlAsync(["start", "-w", "-t", "60", "-l", System.IO.Path.Combine(root, "postgres.log"), "-o", options], ct);
+        }
+
+        await pg.EnsureDatabaseAsync(Database, ct);
+        return pg;
+    }
+
+    public async Task EnsureDatabaseAsync(string name, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
+        await connection.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @n", connection);
+        exists.Parameters.AddWithValue("n", name);
+        if (await exists.ExecuteScalarAsync(ct) is null)
+        {
+            await using var create = new NpgsqlCommand($"create database \"{name.Replace("\"", "\"\"")}\"", connection);
+            await create.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        if (RunningPort() is not null)
+        {
+            await PgCtlAsync(["stop", "-m", "fast", "-w", "-t", "60"], ct);
+        }
+    }
+
+    /// <summary>Starts the cluster again on the port it had (after <see cref="StopAsync"/>).</summary>
+    public Task RestartAsync(bool durable = true, CancellationToken ct = default)
+    {
+        var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
+        if (!durable)
+        {
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        }
+
+        return PgCtlAsync(["start", "-w", "-t", "60", "-l", System.IO.Path.Combine(_root, "postgres.log"), "-o", options], ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (Exception)
+        {
+            // Shutting down: the server may already be gone. Nothing else to do.
+        }
+    }
+
+    private async Task InitAsync(string passwordFile, CancellationToken ct)
+    {
+        await RunToolAsync("initdb", [
+            "-D", ClusterDirectory, "-U", "postgres", "--pwfile", passwordFile, "-E", "UTF8", "--locale=C",
+            "--auth-host=scram-sha-256", "--auth-local=peer",
+        ], ct);
+    }
+
+    /// <summary>The port of a server already running on this cluster, from its postmaster.pid.</summary>
+    private int? RunningPort()
+    {
+        var pidFile = System.IO.Path.Combine(ClusterDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(pidFile);
+        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : port;
+        }
+        catch (ArgumentException)
+        {
+            return null; // stale pid file from a crash; pg_ctl start handles it
+        }
+    }
+
+    private Task PgCtlAsync(string[] args, CancellationToken ct) =>
+        RunToolAsync("pg_ctl", ["-D", ClusterDirectory, .. args], ct);
+
+    private Task RunToolAsync(string tool, string[] args, CancellationToken ct)
+    {
+        var path = System.IO.Path.Combine(_bin, tool);
+        return _asPostgresUser
+            ? RunAsync("runuser", ["-u", "postgres", "--", path, .. args], ct)
+            : RunAsync(path, args, ct);
+    }
+
+    private static async Task RunAsync(string file, string[] args, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}");
+        // pg_ctl start leaves the server running with our pipes inherited; don't wait for EOF on them.
+        var stderrTask = process.StandardError.ReadToEndAsync(ct);
+        var stdoutTask = process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            var stderr = await Task.WhenAny(stderrTask, Task.Delay(1000, ct)) == stderrTask ? await stderrTask : "";
+            var stdout = await Task.WhenAny(stdoutTask, Task.Delay(200, ct)) == stdoutTask ? await stdoutTask : "";
+            throw new InvalidOperationException($"{System.IO.Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}{stdout}".Trim());
+        }
+    }
+
+    private static async Task<string> ReadOrCreatePasswordAsync(string file, CancellationToken ct)
+    {
+        if (File.Exists(file))
+        {
+            return (await File.ReadAllTextAsync(file, ct)).Trim();
+        }
+
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        await File.WriteAllTextAsync(file, password + "\n", ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return password;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,49 @@
+using Ledger.Providers;
+
+namespace Ledger.Web;
+
+/// <summary>The `Ledger` configuration section (CONTRACT.md).</summary>
+public sealed class LedgerOptions
+{
+    public string DataDirectory { get; set; } = "./.ledger";
+
+    /// <summary>Directory of the PostgreSQL server binaries for the embedded cluster (default: searched).</summary>
+    public string? PostgresBinaries { get; set; }
+
+    /// <summary>Largest callback body accepted; larger gets 413.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The URL providers call, when a proxy makes the request URL differ (Twilio signs it).</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Database schema for the event store and documents.</summary>
+    public string Schema { get; set; } = "ledger";
+
+    /// <summary>`Providers:{provider}:{account}`; the account `default` serves routes that name none.</summary>
+    public Dictionary<string, Dictionary<string, ProviderAccount>> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The settings of one account, or null when it is not configured. A provider with no configured
+    /// account at all has an implicit, unprotected `default` so a fresh service works out of the box
+    /// (the service warns about it at start).
+    /// </summary>
+    public ProviderAccount? Account(string provider, string? account)
+    {
+        var name = string.IsNullOrEmpty(account) ? "default" : account;
+        if (Providers.TryGetValue(provider, out var accounts) && accounts.Count > 0)
+        {
+            foreach (var (key, value) in accounts)
+            {
+                if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    value.Name = key;
+                    return value;
+                }
+            }
+
+            return null;
+        }
+
+        return name == "default" ? new ProviderAccount { Name = "default" } : null;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Ledger.Web;
+
+/// <summary>RFC 9457 problem details shared by several endpoints.</summary>
+public static class Problems
+{
+    public static IResult StorageUnavailable() => Results.Problem(
+        detail: "The event store is unavailable, so nothing was stored. Retry later; providers retry on their own.",
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "storage_unavailable",
+        type: "urn:callback-ledger:storage-unavailable");
+
+    public static IResult NotFound(string detail) => Results.Problem(
+        detail: detail,
+        statusCode: StatusCodes.Status404NotFound,
+        title: "not_found",
+        type: "urn:callback-ledger:not-found");
+}

@@ -1,0 +1,108 @@
+using JasperFx;
+using JasperFx.Events;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Projections;
+using Ledger.Providers;
+using Ledger.Web;
+using Ledger.Web.Hosting;
+using Ledger.Web.Ingest;
+using Marten;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// No connection string: run our own PostgreSQL under Ledger:DataDirectory (CONTRACT.md).
+// Commands that never touch the database (codegen, help, describe) don't start one.
+LocalPostgres? localPostgres = null;
+if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")) && CommandNeedsDatabase(args))
+{
+    var dataDirectory = builder.Configuration["Ledger:DataDirectory"] ?? "./.ledger";
+    try
+    {
+        var binaries = LocalPostgres.FindBinaries(builder.Configuration["Ledger:PostgresBinaries"]);
+        localPostgres = await LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries);
+    }
+    catch (PostgresBinariesMissingException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+
+    builder.Configuration["ConnectionStrings:Ledger"] = localPostgres.ConnectionString;
+    Console.WriteLine($"Using the ledger's own PostgreSQL in {Path.GetFullPath(dataDirectory)} (port {localPostgres.Port}).");
+}
+
+builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection("Ledger"));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(ProviderCatalog.Default());
+builder.Services.AddSingleton<CommitQueue>();
+builder.Services.AddSingleton<NonceLedger>();
+builder.Services.AddSingleton<CallbackReception>();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // the ingest path enforces Ledger:MaxBodyBytes itself
+
+builder.Services.AddMarten(services =>
+    {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var options = new StoreOptions();
+        options.Connection(configuration.GetConnectionString("Ledger") ?? "Host=127.0.0.1;Database=ledger");
+        var schema = configuration["Ledger:Schema"] ?? "ledger";
+        options.DatabaseSchemaName = schema;
+        options.Events.DatabaseSchemaName = schema;
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        foreach (var (type, name) in EventNames.Pinned)
+        {
+            options.Events.MapEventType(type, name);
+        }
+
+        options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
+        options.Schema.For<MessageStatus>().DocumentAlias("message_status");
+        options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        return options;
+    })
+    .UseLightweightSessions()
+    .IntegrateWithWolverine();
+
+builder.Host.UseWolverine(opts =>
+{
+    opts.Policies.AutoApplyTransactions();
+});
+builder.Services.AddWolverineHttp();
+
+var app = builder.Build();
+if (localPostgres is not null)
+{
+    app.Lifetime.ApplicationStopped.Register(() => localPostgres.DisposeAsync().AsTask().GetAwaiter().GetResult());
+}
+
+WarnAboutUnprotectedProviders(app);
+app.MapWolverineEndpoints();
+
+return await app.RunJasperFxCommands(args);
+
+static bool CommandNeedsDatabase(string[] args)
+{
+    var command = args.FirstOrDefault()?.ToLowerInvariant();
+    return command is not ("codegen" or "help" or "?" or "describe" or "version");
+}
+
+static void WarnAboutUnprotectedProviders(WebApplication app)
+{
+    var options = app.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions();
+    var catalog = app.Services.GetRequiredService<ProviderCatalog>();
+    var unprotected = catalog.Names.Where(p => !options.Providers.ContainsKey(p)).Order().ToList();
+    if (unprotected.Count > 0)
+    {
+        app.Logger.LogWarning(
+            "Providers with no configured account accept unauthenticated callbacks on their 'default' account: {Providers}. " +
+            "Configure Ledger__Providers__{{provider}}__default__Token or AllowedCidrs (or secrets) in production.",
+            string.Join(", ", unprotected));
+    }
+}
+
+public partial class Program;

@@ -1,0 +1,27 @@
+using System.Text;
+using System.Text.Json;
+using Alba;
+
+namespace Ledger.Tests.Support;
+
+/// <summary>Plain HTTP calls through the real pipeline, returning status and body.</summary>
+public static class LedgerApi
+{
+    public static async Task<(int Status, string Body, string? ContentType)> PostAsync(this IAlbaHost host, string url, string body, string contentType = "application/json")
+    {
+        var client = host.Server.CreateClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await client.PostAsync(url, content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
+    }
+
+    public static async Task<(int Status, JsonElement Json)> GetJsonAsync(this IAlbaHost host, string url)
+    {
+        var client = host.Server.CreateClient();
+        using var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return ((int)response.StatusCode, json);
+    }
+}
