@@ -67,9 +67,13 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         foreach (var dir in candidates)
         {
-            if (File.Exists(System.IO.Path.Combine(dir, "initdb")) && File.Exists(System.IO.Path.Combine(dir, "pg_ctl")))
+            var initdb = System.IO.Path.Combine(dir, "initdb");
+            if (File.Exists(initdb) && File.Exists(System.IO.Path.Combine(dir, "pg_ctl")))
             {
-                return dir;
+                // Some images link initdb/pg_ctl into /usr/local/bin; the rest of the tools (pgbench,
+                // postgres) live beside the link's target.
+                var target = new FileInfo(initdb).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb;
+                return System.IO.Path.GetDirectoryName(target)!;
             }
         }
 

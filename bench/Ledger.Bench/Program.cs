@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Ledger.Bench;
+using Ledger.Web.Hosting;
+
+// The load generator: starts a fresh PostgreSQL (fsync on) and a fresh service process, runs the
+// scenarios, runs the pgbench baseline on the same database at the same concurrency, and prints our
+// rates as ratios of it. Usage: dotnet run -c Release --project bench/Ledger.Bench -- [--seconds 10]
+var seconds = Arg(args, "--seconds", 10);
+var only = ArgString(args, "--only");
+var root = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}");
+var results = new List<ScenarioResult>();
+var baselines = new Dictionary<string, double>();
+
+await using var postgres = await LocalPostgres.StartAsync(root, durable: true);
+var bin = LocalPostgres.FindBinaries();
+Console.WriteLine($"PostgreSQL on port {postgres.Port} (fsync on), data in {root}");
+
+var service = await ServiceProcess.StartAsync(postgres.ConnectionString);
+Console.WriteLine($"service: first served request {service.StartToFirstRequest.TotalMilliseconds:F0} ms after process start (database already running)");
+try
+{
+    var client = new LoadClient(service.BaseUrl);
+    await client.WarmUpAsync();
+
+    bool Run(string name) => only is null || only.Split(',').Contains(name);
+
+    if (Run("single"))
+    {
+        results.Add(await client.RunAsync("single-report (Tencent 1-item array)", 32, TimeSpan.FromSeconds(seconds), 1,
+            (i, id) => ("/callbacks/tencent", Payloads.Tencent(id, 1), "application/json"), service));
+        baselines["single"] = await PgBench.SingleAsync(bin, postgres, 32, seconds);
+    }
+
+    if (Run("batch"))
+    {
+        results.Add(await client.RunAsync("100-report batches (Aliyun)", 16, TimeSpan.FromSeconds(seconds), 100,
+            (i, id) => ("/callbacks/aliyun", Payloads.Aliyun(id, 100), "application/json"), service));
+        baselines["batch"] = await PgBench.BatchAsync(bin, postgres, 16, seconds);
+    }
+
+    if (Run("duplicates"))
+    {
+        // The same report 50 times, concurrently, for each of 1,000 messages.
+        var storm = Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+        results.Add(await client.RunCountAsync("duplicate storm (1,000 messages × 50)", 64, 50_000, 1,
+            i => ("/callbacks/tencent", Payloads.TencentFixed(storm[i % 1000]), "application/json"), service));
+    }
+
+    if (Run("reads"))
+    {
+        var keys = await client.SeedAsync(2_000);
+        results.Add(await client.RunAsync("status reads (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
+            (i, _) => ($"/messages/tencent/{keys[i % keys.Count]}", null, null), service));
+    }
+}
+finally
+{
+    await service.DisposeAsync();
+}
+
+Report.Print(results, baselines, service);
+var json = Path.Combine(AppContext.BaseDirectory, "bench-results.json");
+await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { results, baselines, startToFirstRequestMs = service.StartToFirstRequest.TotalMilliseconds, peakRssMb = service.PeakRssMb },
+    new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"JSON: {json}");
+return 0;
+
+static int Arg(string[] args, string name, int fallback) =>
+    Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+
+static string? ArgString(string[] args, string name) =>
+    Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ledger.Bench;
+
+/// <summary>The service as its own process (Release build), with its peak memory read from /proc.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServiceProcess(Process process, string baseUrl, TimeSpan startup)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        StartToFirstRequest = startup;
+    }
+
+    public string BaseUrl { get; }
+
+    public TimeSpan StartToFirstRequest { get; }
+
+    private double _peakRssMb;
+
+    /// <summary>Peak resident set (VmHWM) of the service so far, in MB (the last reading once it has stopped).</summary>
+    public double PeakRssMb
+    {
+        get
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+                if (line is not null)
+                {
+                    _peakRssMb = Math.Max(_peakRssMb, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0);
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+                // the process has gone: keep the last reading
+            }
+
+            return _peakRssMb;
+        }
+    }
+
+    public static async Task<ServiceProcess> StartAsync(string connectionString)
+    {
+        var dll = FindServiceDll();
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.Environment["ConnectionStrings__Ledger"] = connectionString;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["DOTNET_gcServer"] = "0";
+        var watch = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[service] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var url = $"http://127.0.0.1:{port}";
+        while (watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                var response = await client.GetAsync($"{url}/health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return new ServiceProcess(process, url, watch.Elapsed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {process.ExitCode}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("The service did not answer /health within 60 s");
+    }
+
+    private static string FindServiceDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Web", "bin", "Release", "net10.0", "Ledger.Web.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("Build the service first: dotnet build src/Web -c Release");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _ = PeakRssMb;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
