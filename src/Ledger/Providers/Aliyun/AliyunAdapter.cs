@@ -9,6 +9,8 @@ namespace Ledger.Providers.Aliyun;
 /// Alibaba Cloud SmsReport, HTTP batch push (https://help.aliyun.com/zh/sms/developer-reference/smsreport-2).
 /// The body is always a JSON array; a batch send shares one biz_id, so a message is (biz_id, phone_number).
 /// Alibaba signs nothing: protect the account with a URL token and/or an allowlist.
+/// An account configured with `Options:Variant = international` receives the international SmsReport
+/// instead (<see cref="AliyunInternationalReport"/>): same transport and reply, other fields.
 /// </summary>
 public sealed class AliyunAdapter : IProviderAdapter
 {
@@ -34,8 +36,24 @@ public sealed class AliyunAdapter : IProviderAdapter
             return new AdapterResult.Probe(ProbeReply);
         }
 
-        return JsonBatch.Read(request, account, ReadItem, Received);
+        var variant = account.Options.GetValueOrDefault("Variant");
+        if (string.IsNullOrWhiteSpace(variant) || string.Equals(variant, "domestic", StringComparison.OrdinalIgnoreCase))
+        {
+            return JsonBatch.Read(request, account, ReadItem, Received);
+        }
+
+        if (string.Equals(variant, AliyunInternationalReport.Variant, StringComparison.OrdinalIgnoreCase))
+        {
+            return JsonBatch.Read(request, account, AliyunInternationalReport.Read, Received);
+        }
+
+        // A configuration mistake, not the provider's: a 5xx makes Alibaba retry once it is fixed.
+        return AdapterResult.Reject(new Rejection(UnknownVariant,
+            $"Options:Variant '{variant}' of {account} is not 'domestic' or 'international'.", 500));
     }
+
+    /// <summary>Stable reason code for an account whose Variant option names no known variant.</summary>
+    public const string UnknownVariant = "unknown_variant";
 
     private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
     {
