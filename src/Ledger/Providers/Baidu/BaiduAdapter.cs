@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Time;
+
+namespace Ledger.Providers.Baidu;
+
+/// <summary>
+/// Baidu AI Cloud SMS status callback (https://cloud.baidu.com/doc/SMS/s/Fkijy9cdv): a JSON report with
+/// headers `requestId`, `timestamp` (epoch ms) and `signature = md5(token + timestamp + body)`.
+/// `messageId` identifies the message. The token is the account's secret (`Secrets`, any of which verifies).
+/// </summary>
+public sealed class BaiduAdapter : IProviderAdapter
+{
+    /// <summary>`Options:VerifyMode` value that skips the timestamp window (replay/audit of old requests).</summary>
+    public const string IgnoreTimestamp = "ignore-timestamp";
+
+    public string Name => "baidu";
+
+    public string ParserVersion => "baidu/1";
+
+    /// <summary>"响应参数由业务方自定义…Status为200表示回调成功": only the status matters.</summary>
+    public static readonly ProviderReply Received = ProviderReply.Empty();
+
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (account.Secrets.All(string.IsNullOrEmpty))
+        {
+            // Baidu leaves an empty token out of the signature, but an unsigned Baidu route would accept
+            // anyone's reports: refuse until the token is configured.
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
+                $"No Baidu token is configured for this account; set Ledger__Providers__baidu__{account.Name}__Secrets__0 to the callback token."));
+        }
+
+        var signature = request.Header("signature");
+        var timestamp = request.Header("timestamp");
+        if (string.IsNullOrWhiteSpace(signature) || string.IsNullOrWhiteSpace(timestamp))
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
+                "The signature and timestamp headers are both required: Baidu signs md5(token + timestamp + body)."));
+        }
+
+        if (!BaiduSignature.Verify(account.Secrets, timestamp, request.Body, signature))
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
+                "The signature does not match md5(token + timestamp + body) for any configured token of this account."));
+        }
+
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)
+            || millis > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.StaleTimestamp,
+                $"The timestamp header '{timestamp}' is not epoch milliseconds."));
+        }
+
+        var ignoreWindow = account.Options.TryGetValue("VerifyMode", out var mode) && mode == IgnoreTimestamp;
+        var skew = (now - DateTimeOffset.FromUnixTimeMilliseconds(millis)).Duration();
+        if (!ignoreWindow && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.StaleTimestamp,
+                $"The signed timestamp is {skew.TotalSeconds:F0} s away from our clock; at most {account.TimestampToleranceSeconds} s are accepted (TimestampToleranceSeconds)."));
+        }
+
+        return ReadBody(request.BodyText(account.Charset));
+    }
+
+    /// <summary>
+    /// The page shows one report per push; the reference marks "no batch" as inferred, so a JSON array of
+    /// such reports is read too (reference: design for both readings).
+    /// </summary>
+    private AdapterResult ReadBody(string body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+            {
+                return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON report object."));
+            }
+
+            IEnumerable<JsonElement> elements = root.ValueKind == JsonValueKind.Object ? [root] : root.EnumerateArray().ToList();
+
+            var items = new List<CallbackItem>();
+            var index = 0;
+            foreach (var element in elements)
+            {
+                if (element.ValueKind != JsonValueKind.Object)
+                {
+                    return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+                }
+
+                var item = ReadItem(element, out var rejection);
+                if (item is null)
+                {
+                    return AdapterResult.Reject(root.ValueKind == JsonValueKind.Array ? rejection! with { Detail = $"Item {index}: {rejection!.Detail}" } : rejection!);
+                }
+
+                items.Add(item);
+                index++;
+            }
+
+            if (items.Count == 0)
+            {
+                return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
+            }
+
+            return new AdapterResult.Accepted(items, Received);
+        }
+    }
+
+    /// <summary>`code`: "0" sent successfully, "2" failed (the only two documented); any other is kept as unknown.</summary>
+    public static (DeliveryStatus Status, bool Final) Interpret(string? code) => code switch
+    {
+        "0" => (DeliveryStatus.Delivered, true),
+        "2" => (DeliveryStatus.Failed, true),
+        _ => (DeliveryStatus.Unknown, false),
+    };
+
+    private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
+    {
+        rejection = null;
+        var messageId = JsonBatch.Text(item, "messageId");
+        if (string.IsNullOrWhiteSpace(messageId))
+        {
+            rejection = new Rejection(RejectionReasons.MissingId, "messageId is required: it identifies the message.", 400);
+            return null;
+        }
+
+        ProviderTime? time = null;
+        var deliverTime = JsonBatch.Text(item, "deliverTime");
+        if (!string.IsNullOrEmpty(deliverTime) && !TryParseUtc(deliverTime, out time))
+        {
+            rejection = new Rejection(RejectionReasons.BadTime, $"deliverTime '{deliverTime}' is not a UTC time this parser knows (ISO 8601 or 'yyyy-MM-dd HH:mm:ss').", 400);
+            return null;
+        }
+
+        var code = JsonBatch.Text(item, "code");
+        var carrierCode = JsonBatch.Text(item, "carrierCode");
+        var (status, final) = Interpret(code);
+
+        var report = new Report(
+            status,
+            final,
+            ProviderStatus: code,
+            ErrorCode: status == DeliveryStatus.Delivered || string.IsNullOrEmpty(carrierCode) ? null : carrierCode, // 运营商原生状态码
+            Description: null,
+            ProviderTime: time,
+            Phone: JsonBatch.Text(item, "mobile") is { Length: > 0 } mobile ? mobile : null,
+            OutId: JsonBatch.Text(item, "custom") is { Length: > 0 } custom ? custom : null,
+            BilledParts: JsonBatch.Int(item, "segmentCount"),
+            ParserVersion);
+
+        return new CallbackItem(messageId, item.GetRawText(), report);
+    }
+
+    /// <summary>
+    /// "抵达时间，UTC时间" with no example of the format: zone-less values are read as UTC, values that carry
+    /// `Z` or an offset keep it.
+    /// </summary>
+    private static bool TryParseUtc(string raw, out ProviderTime? time)
+    {
+        if (ProviderTimes.TryParseUtc(raw, out time, "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'",
+                "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyyMMddHHmmss"))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParseExact(raw.Trim(), ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"],
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset))
+        {
+            time = new ProviderTime(raw, withOffset.ToUniversalTime(), ProviderTimes.OffsetRule);
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Providers;
+using Ledger.Tests.Support;
+using Marten;
+
+namespace Ledger.Tests.Providers.Huawei;
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_huawei_pushes_reports(LedgerFixture fixture)
+{
+    [Fact]
+    public async Task a_single_form_report_is_acknowledged_with_an_empty_200_and_reads_back_in_utc()
+    {
+        var id = Payloads.NewId() + "_6";
+
+        var (status, reply, _) = await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, extend: "order-42"), HuaweiRequests.Form);
+
+        status.ShouldBe(200);
+        reply.ShouldBe("");
+        var (found, view) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}");
+        found.ShouldBe(200);
+        view.GetProperty("status").GetString().ShouldBe("delivered");
+        view.GetProperty("final").GetBoolean().ShouldBeTrue();
+        view.GetProperty("providerStatus").GetString().ShouldBe("DELIVRD");
+        view.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2018-04-13T06:31:46Z"));
+        view.GetProperty("outId").GetString().ShouldBe("order-42");
+        view.GetProperty("parserVersion").GetString().ShouldBe("huawei/1");
+    }
+
+    [Fact]
+    public async Task a_status_report_list_is_acknowledged_once_and_every_report_reads_back()
+    {
+        var (a, b, c) = (Payloads.NewId(), Payloads.NewId(), Payloads.NewId());
+        var body = HuaweiRequests.Batch(
+            HuaweiRequests.BatchItem(a, "DELIVRD"),
+            HuaweiRequests.BatchItem(b, "MK:0001"),
+            HuaweiRequests.BatchItem(c, "SOMETHING_NEW"));
+
+        var (status, reply, _) = await fixture.Host.PostAsync("/callbacks/huawei", body, "application/json");
+
+        status.ShouldBe(200);
+        reply.ShouldBe("");
+        (await fixture.Host.GetJsonAsync($"/messages/huawei/{a}")).Json.GetProperty("status").GetString().ShouldBe("delivered");
+        var (_, failed) = await fixture.Host.GetJsonAsync($"/messages/huawei/{b}");
+        failed.GetProperty("status").GetString().ShouldBe("failed");
+        failed.GetProperty("errorCode").GetString().ShouldBe("MK:0001");
+        var (_, unknown) = await fixture.Host.GetJsonAsync($"/messages/huawei/{c}");
+        unknown.GetProperty("status").GetString().ShouldBe("unknown");
+        unknown.GetProperty("providerStatus").GetString().ShouldBe("SOMETHING_NEW");
+    }
+
+    [Fact]
+    public async Task an_accepted_report_is_pending_until_the_final_one_arrives()
+    {
+        var id = Payloads.NewId();
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, status: "ACCEPTD", updateTime: "2018-04-13T06%3A31%3A00Z"), HuaweiRequests.Form)).Status.ShouldBe(200);
+        var (_, pending) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}");
+        pending.GetProperty("status").GetString().ShouldBe("pending");
+        pending.GetProperty("final").GetBoolean().ShouldBeFalse();
+
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, status: "UNDELIV", updateTime: "2018-04-13T06%3A35%3A00Z"), HuaweiRequests.Form)).Status.ShouldBe(200);
+        var (_, failed) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}");
+        failed.GetProperty("status").GetString().ShouldBe("failed");
+        failed.GetProperty("final").GetBoolean().ShouldBeTrue();
+        failed.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2018-04-13T06:35:00Z"));
+    }
+
+    [Fact]
+    public async Task a_long_message_is_billed_for_its_total_parts()
+    {
+        var id = Payloads.NewId();
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.Batch(HuaweiRequests.BatchItem(id, "DELIVRD", total: "3", sequence: "1")), "application/json")).Status.ShouldBe(200);
+
+        (await fixture.Host.GetJsonAsync($"/messages/huawei/{id}")).Json.GetProperty("billedParts").GetInt32().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task a_report_list_with_one_report_missing_its_id_is_refused_whole_and_quarantined()
+    {
+        var id = Payloads.NewId();
+        var body = HuaweiRequests.Batch(HuaweiRequests.BatchItem(id, "DELIVRD"), """{"status":"DELIVRD"}""");
+
+        var (status, problem, _) = await fixture.Host.PostAsync("/callbacks/huawei", body, "application/json");
+
+        status.ShouldBe(400);
+        problem.ShouldContain("Item 1");
+        var requestId = JsonDocument.Parse(problem).RootElement.GetProperty("requestId").GetGuid();
+        await using var session = fixture.Store.QuerySession();
+        var record = await session.LoadAsync<RawRequestRecord>(requestId);
+        record.ShouldNotBeNull();
+        record.Outcome.ShouldBe(RequestOutcomes.Quarantined);
+        record.Reason.ShouldBe(RejectionReasons.MissingId);
+        (await session.Events.FetchStreamAsync(StreamKeys.Quarantine(requestId))).Single().Data.ShouldBeOfType<RequestQuarantined>();
+        (await fixture.Host.GetJsonAsync($"/messages/huawei/{id}")).Status.ShouldBe(404);
+    }
+}
