@@ -1,0 +1,119 @@
+using System.Globalization;
+using Ledger.Events;
+using Ledger.Ingest;
+
+namespace Ledger.Providers.Generic;
+
+/// <summary>
+/// A configurable scheme for the many gateways (CMPP/SMPP resellers, in-house relays) that push a
+/// form or flat JSON report signed with sorted parameters or the raw body, MD5 or HMAC, and
+/// `X-Timestamp` / `X-Nonce` headers. Field names, status values, signing and the reply are per-account
+/// options (see <see cref="GenericScheme"/>); the message key is the `IdField` value as sent.
+/// </summary>
+public sealed class GenericAdapter : IProviderAdapter
+{
+    public string Name => "generic";
+
+    public string ParserVersion => "generic/1";
+
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (!GenericScheme.TryRead(account, out var scheme, out var misconfigured))
+        {
+            return AdapterResult.Reject(misconfigured!);
+        }
+
+        if (!GenericBody.TryRead(request, account.Charset, scheme.UnquoteJsonStrings, out var body, out var unreadable))
+        {
+            return AdapterResult.Reject(unreadable!);
+        }
+
+        if (GenericSignature.Verify(request, body, scheme, account, now, out var nonce) is { } unverified)
+        {
+            return AdapterResult.Reject(unverified);
+        }
+
+        var items = new List<CallbackItem>(body.Items.Count);
+        for (var i = 0; i < body.Items.Count; i++)
+        {
+            var item = ReadItem(body.Items[i], scheme, out var rejection);
+            if (item is null)
+            {
+                // A batch is all or nothing, so the gateway retries it whole (as JsonBatch does).
+                return AdapterResult.Reject(body.IsBatch ? rejection! with { Detail = $"Item {i}: {rejection!.Detail}" } : rejection!);
+            }
+
+            items.Add(item);
+        }
+
+        return new AdapterResult.Accepted(items, scheme.Reply, nonce);
+    }
+
+    private CallbackItem? ReadItem(GenericItem item, GenericScheme scheme, out Rejection? rejection)
+    {
+        rejection = null;
+        var id = item.Field(scheme.IdField);
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            rejection = new Rejection(RejectionReasons.MissingId, $"'{scheme.IdField}' is required: it identifies the message (Options:IdField).", 400);
+            return null;
+        }
+
+        ProviderTime? time = null;
+        var rawTime = item.Field(scheme.TimeField);
+        if (!string.IsNullOrWhiteSpace(rawTime) && !TryParseTime(rawTime, scheme, out time))
+        {
+            rejection = new Rejection(RejectionReasons.BadTime,
+                $"'{scheme.TimeField}' value '{rawTime}' does not match {string.Join(" or ", scheme.TimeFormats)} (Options:TimeFormat).", 400);
+            return null;
+        }
+
+        var stat = item.Field(scheme.StatusField)?.Trim();
+        var (status, final) = stat switch
+        {
+            null or "" => (DeliveryStatus.Unknown, false),
+            _ when scheme.DeliveredValues.Contains(stat) => (DeliveryStatus.Delivered, true),
+            _ when scheme.PendingValues.Contains(stat) => (DeliveryStatus.Pending, false),
+            // Carriers put vendor codes (MK:0001, MI:0024…) where the stat word goes: all are failures (sms-providers.md §0).
+            _ => (DeliveryStatus.Failed, true),
+        };
+
+        var report = new Report(
+            status,
+            final,
+            ProviderStatus: string.IsNullOrEmpty(stat) ? null : stat,
+            ErrorCode: status == DeliveryStatus.Failed ? stat : null,
+            Description: null,
+            ProviderTime: time,
+            Phone: item.Field(scheme.PhoneField),
+            OutId: item.Field(scheme.OutIdField),
+            BilledParts: int.TryParse(item.Field(scheme.PartsField), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parts) ? parts : null,
+            ParserVersion);
+
+        return new CallbackItem(id.Trim(), item.Raw, report);
+    }
+
+    private static bool TryParseTime(string raw, GenericScheme scheme, out ProviderTime? time)
+    {
+        time = null;
+        var formats = scheme.TimeFormats;
+        if (formats.Contains(GenericScheme.EpochFormat, StringComparer.OrdinalIgnoreCase))
+        {
+            if (!GenericSignature.TryParseEpoch(raw, out var instant))
+            {
+                return false;
+            }
+
+            time = new ProviderTime(raw, instant, "epoch (seconds or milliseconds, UTC by definition)");
+            return true;
+        }
+
+        if (!DateTime.TryParseExact(raw.Trim(), [.. formats], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return false;
+        }
+
+        time = new ProviderTime(raw, new DateTimeOffset(local, scheme.TimeOffset).ToUniversalTime(), scheme.TimeRule);
+        return true;
+    }
+}
