@@ -15,28 +15,23 @@ using Wolverine.Marten;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// No connection string: run our own PostgreSQL under Ledger:DataDirectory (CONTRACT.md).
-// Commands that never touch the database (codegen, help, describe) don't start one.
-LocalPostgres? localPostgres = null;
+// No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (CONTRACT.md),
+// started by LedgerDatabase when the store is first built. Fail fast, with what to do, when it can't.
 if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")) && CommandNeedsDatabase(args))
 {
-    var dataDirectory = builder.Configuration["Ledger:DataDirectory"] ?? "./.ledger";
     try
     {
-        var binaries = LocalPostgres.FindBinaries(builder.Configuration["Ledger:PostgresBinaries"]);
-        localPostgres = await LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries);
+        LocalPostgres.FindBinaries(builder.Configuration["Ledger:PostgresBinaries"]);
     }
     catch (PostgresBinariesMissingException e)
     {
         Console.Error.WriteLine(e.Message);
         return 2;
     }
-
-    builder.Configuration["ConnectionStrings:Ledger"] = localPostgres.ConnectionString;
-    Console.WriteLine($"Using the ledger's own PostgreSQL in {Path.GetFullPath(dataDirectory)} (port {localPostgres.Port}).");
 }
 
 builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection("Ledger"));
+builder.Services.AddSingleton<LedgerDatabase>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ProviderCatalog.Default());
 builder.Services.AddSingleton<CommitQueue>();
@@ -48,7 +43,7 @@ builder.Services.AddMarten(services =>
     {
         var configuration = services.GetRequiredService<IConfiguration>();
         var options = new StoreOptions();
-        options.Connection(configuration.GetConnectionString("Ledger") ?? "Host=127.0.0.1;Database=ledger");
+        options.Connection(services.GetRequiredService<LedgerDatabase>().ConnectionString);
         var schema = configuration["Ledger:Schema"] ?? "ledger";
         options.DatabaseSchemaName = schema;
         options.Events.DatabaseSchemaName = schema;
@@ -75,10 +70,6 @@ builder.Host.UseWolverine(opts =>
 builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
-if (localPostgres is not null)
-{
-    app.Lifetime.ApplicationStopped.Register(() => localPostgres.DisposeAsync().AsTask().GetAwaiter().GetResult());
-}
 
 WarnAboutUnprotectedProviders(app);
 app.MapWolverineEndpoints();

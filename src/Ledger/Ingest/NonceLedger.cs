@@ -17,12 +17,10 @@ public sealed class NonceLedger(IDocumentStore store)
     /// <returns>true the first time the nonce is seen for the scope (or after its window expired).</returns>
     public async Task<bool> TryUseAsync(string scope, string nonce, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
-        await using var session = store.LightweightSession();
-        var connection = (NpgsqlConnection)session.Connection!;
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await connection.OpenAsync(ct);
-        }
+        // Its own autocommit connection: the claim must be durable on its own, not ride in a session
+        // transaction that is never committed.
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
 
         if (!_ready)
         {

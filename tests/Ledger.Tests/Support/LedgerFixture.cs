@@ -41,8 +41,6 @@ public sealed class LedgerFixture : IAsyncLifetime
     /// <summary>A host of the real Program against the given database and schema.</summary>
     public static async Task<IAlbaHost> StartHostAsync(string connectionString, string schema, IDictionary<string, string?>? settings = null)
     {
-        // Program reads the connection string before the host is built; the environment is what it sees then.
-        Environment.SetEnvironmentVariable("ConnectionStrings__Ledger", connectionString);
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(web =>
         {

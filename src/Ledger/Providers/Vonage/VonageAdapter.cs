@@ -43,7 +43,8 @@ public sealed class VonageAdapter : IProviderAdapter
             return AdapterResult.Reject(unreadable);
         }
 
-        if (account.Secrets.Count > 0 && Verify(parameters, account, now) is { } unverified)
+        NonceClaim? nonce = null;
+        if (account.Secrets.Count > 0 && Verify(parameters, account, now, out nonce) is { } unverified)
         {
             return AdapterResult.Reject(unverified);
         }
@@ -75,7 +76,7 @@ public sealed class VonageAdapter : IProviderAdapter
             BilledParts: null,
             ParserVersion);
 
-        return new AdapterResult.Accepted([new CallbackItem(messageId, rawItem, report)], Received);
+        return new AdapterResult.Accepted([new CallbackItem(messageId, rawItem, report)], Received, nonce);
     }
 
     /// <summary>Intermediate: accepted, buffered. Final: delivered, expired, failed, rejected. Anything else (e.g. `unknown`) is unknown.</summary>
@@ -87,8 +88,9 @@ public sealed class VonageAdapter : IProviderAdapter
         _ => (DeliveryStatus.Unknown, false),
     };
 
-    private static Rejection? Verify(IReadOnlyList<KeyValuePair<string, string>> parameters, ProviderAccount account, DateTimeOffset now)
+    private static Rejection? Verify(IReadOnlyList<KeyValuePair<string, string>> parameters, ProviderAccount account, DateTimeOffset now, out NonceClaim? nonce)
     {
+        nonce = null;
         var method = string.IsNullOrWhiteSpace(account.SignatureMethod) ? VonageSignature.DefaultMethod : account.SignatureMethod.Trim();
         if (!VonageSignature.IsSupported(method))
         {
@@ -133,10 +135,13 @@ public sealed class VonageAdapter : IProviderAdapter
                 $"timestamp {signedAt:O} is more than {account.TimestampToleranceSeconds} s from this ledger's clock ({now:O}) (Ledger__Providers__vonage__{account.Name}__TimestampToleranceSeconds).");
         }
 
-        // Vonage also signs a `nonce`, but it is not claimed yet: NonceLedger's table and inserts are rolled
-        // back with the Marten session it borrows its connection from, so a claim answers 500 from the second
-        // signed request on. Replays are bounded by the timestamp window meanwhile. Once NonceLedger commits,
-        // claim it until the timestamp would be stale: new NonceClaim(nonce, signedAt + tolerance).
+        // Vonage also signs a `nonce`: claimed until the timestamp would be stale, so a replay inside the
+        // window is refused too.
+        if (Value(parameters, "nonce") is { Length: > 0 } signedNonce)
+        {
+            nonce = new NonceClaim(signedNonce, signedAt + tolerance);
+        }
+
         return null;
     }
 

@@ -13,15 +13,10 @@ namespace Ledger.Tests.Providers.Generic;
 [Collection(LedgerCollection.Name)]
 public sealed class when_a_generic_gateway_posts(LedgerFixture fixture)
 {
-    /// <summary>Remove from the Skip arguments below once NonceLedger is fixed (they pass with the fix).</summary>
-    private const string NonceLedgerRollsBack =
-        "Blocked by src/Ledger/Ingest/NonceLedger.cs: it writes through session.Connection inside a Marten session transaction " +
-        "that is never committed, so no nonce is stored and, after the first call, ledger_nonces is missing (500).";
-
     private static (string Body, (string Name, string Value)[] Headers) SignedForm(string id, string secret = "s1", DateTimeOffset? at = null) =>
         DefaultForm(Report(id), secret, at ?? DateTimeOffset.UtcNow);
 
-    [Fact(Skip = NonceLedgerRollsBack)]
+    [Fact]
     public async Task a_signed_form_report_is_acknowledged_with_the_configured_reply_and_reads_back()
     {
         var id = Payloads.NewId();
@@ -117,7 +112,7 @@ public sealed class when_a_generic_gateway_posts(LedgerFixture fixture)
         await fixture.ShouldBeQuarantinedAs(problem, RejectionReasons.StaleTimestamp);
     }
 
-    [Fact(Skip = NonceLedgerRollsBack)]
+    [Fact]
     public async Task a_reused_nonce_is_refused_on_the_second_post()
     {
         var id = Payloads.NewId();

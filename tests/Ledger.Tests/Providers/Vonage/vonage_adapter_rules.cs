@@ -127,10 +127,13 @@ public sealed class vonage_adapter_rules
     }
 
     [Fact]
-    public void a_signed_receipt_claims_no_nonce_until_the_nonce_ledger_commits()
+    public void a_signed_receipt_claims_its_nonce_until_the_timestamp_would_be_stale()
     {
         var now = DateTimeOffset.UtcNow;
-        Get(Signed(Receipt(NewId()), "new-signature-secret", now), SignedAccount, now).ShouldBeOfType<AdapterResult.Accepted>().Nonce.ShouldBeNull();
+        var signed = Signed(Receipt(NewId()), "new-signature-secret", now);
+        var nonce = Get(signed, SignedAccount, now).ShouldBeOfType<AdapterResult.Accepted>().Nonce.ShouldNotBeNull();
+        nonce.Value.ShouldBe(signed.Single(p => p.Key == "nonce").Value);
+        nonce.ExpiresAt.ShouldBe(DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()).AddSeconds(300));
     }
 
     [Fact]

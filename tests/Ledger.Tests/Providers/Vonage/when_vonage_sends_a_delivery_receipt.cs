@@ -58,6 +58,21 @@ public sealed class when_vonage_sends_a_delivery_receipt(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task a_replayed_signed_receipt_is_refused_for_its_reused_nonce_and_kept_in_quarantine()
+    {
+        var id = NewId();
+        var query = Encoded(Signed(Receipt(id), "new-signature-secret"));
+
+        (await fixture.Host.GetAsync($"/callbacks/vonage/signed?{query}")).Status.ShouldBe(200);
+        var (status, body) = await fixture.Host.GetAsync($"/callbacks/vonage/signed?{query}");
+
+        status.ShouldBe(401);
+        body.ShouldContain(RejectionReasons.ReusedNonce);
+        var (_, view) = await fixture.Host.GetJsonAsync($"/messages/vonage/{id}");
+        view.GetProperty("callbackCount").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task a_signed_form_post_is_accepted()
     {
         var id = NewId();

@@ -1,0 +1,40 @@
+namespace Ledger.Web.Hosting;
+
+/// <summary>
+/// The database the ledger uses: `ConnectionStrings:Ledger` when set, else its own PostgreSQL under
+/// `Ledger:DataDirectory`, started on first use and stopped when the host shuts down. Resolved from the
+/// final configuration, so hosts built with extra settings (tests, several instances) each get theirs.
+/// </summary>
+public sealed class LedgerDatabase : IAsyncDisposable
+{
+    private readonly LocalPostgres? _local;
+
+    public LedgerDatabase(IConfiguration configuration, ILogger<LedgerDatabase> logger)
+    {
+        var configured = configuration.GetConnectionString("Ledger");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            ConnectionString = configured;
+            return;
+        }
+
+        var dataDirectory = configuration["Ledger:DataDirectory"] ?? "./.ledger";
+        var binaries = LocalPostgres.FindBinaries(configuration["Ledger:PostgresBinaries"]);
+        // Runs once, while the container builds the document store at start-up.
+        _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries).GetAwaiter().GetResult();
+        ConnectionString = _local.ConnectionString;
+        logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port})", Path.GetFullPath(dataDirectory), _local.Port);
+    }
+
+    public string ConnectionString { get; }
+
+    public bool IsEmbedded => _local is not null;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_local is not null)
+        {
+            await _local.DisposeAsync();
+        }
+    }
+}
