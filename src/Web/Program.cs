@@ -34,6 +34,7 @@ builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection("Ledg
 builder.Services.AddSingleton<LedgerDatabase>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ProviderCatalog.Default());
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").Get<CommitQueueOptions>() ?? new CommitQueueOptions());
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
@@ -43,7 +44,7 @@ builder.Services.AddMarten(services =>
     {
         var configuration = services.GetRequiredService<IConfiguration>();
         var options = new StoreOptions();
-        options.Connection(services.GetRequiredService<LedgerDatabase>().ConnectionString);
+        options.Connection(LedgerDatabase.Tuned(services.GetRequiredService<LedgerDatabase>().ConnectionString));
         var schema = configuration["Ledger:Schema"] ?? "ledger";
         options.DatabaseSchemaName = schema;
         options.Events.DatabaseSchemaName = schema;

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -10,10 +10,19 @@ public sealed class StorageUnavailableException(string message, Exception inner)
 
 /// <summary>
 /// Group commit: concurrent requests' writes share one session, one transaction and one fsync; each
-/// request is released only after the commit that holds it (PRODUCT.md rule 2). A single writer also
-/// serializes appends to the same stream inside this instance, so parallel first pushes for one message
-/// never race on the streams table. If a shared commit fails for a reason that is not the storage
-/// itself, each write is retried on its own so one bad request never fails its neighbours.
+/// request is released only after the commit that holds it (PRODUCT.md rule 2).
+/// <para>
+/// Several commits run at once (<c>lanes</c>), because one transaction keeps only one PostgreSQL backend
+/// busy and the machine has more cores than that. A stream is never in two commits at the same time:
+/// the dispatcher holds back a request whose streams are in flight until that commit ends. That keeps
+/// appends and inline projections to one stream strictly serial inside this instance, so parallel first
+/// pushes for one message never race on the streams table and a projection never reads a stale document.
+/// </para>
+/// <para>
+/// If a shared commit fails for a reason that is not the storage itself, each write is retried on its
+/// own so one bad request never fails its neighbours; a unique-key conflict (another instance appended
+/// to the same stream at the same moment) retries the whole commit.
+/// </para>
 /// </summary>
 public sealed class CommitQueue : IAsyncDisposable
 {
@@ -21,42 +30,128 @@ public sealed class CommitQueue : IAsyncDisposable
 
     private readonly IDocumentStore _store;
     private readonly ILogger<CommitQueue> _logger;
-    private readonly int _maxBatch;
-    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly CommitQueueOptions _options;
+    private readonly ConcurrentQueue<Pending> _incoming = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly object _gate = new();
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly List<Pending> _waiting = [];
+    private readonly Task _dispatcher;
+    private int _running;
+    private volatile bool _stopping;
 
-    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, int maxBatch = 256)
+    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null)
     {
         _store = store;
         _logger = logger;
-        _maxBatch = maxBatch;
-        _loop = Task.Run(RunAsync);
+        _options = options ?? new CommitQueueOptions();
+        _dispatcher = Task.Run(DispatchAsync);
     }
 
     public Task CommitAsync(IngestWrite write)
     {
-        var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_channel.Writer.TryWrite(pending))
+        if (_stopping)
         {
             throw new StorageUnavailableException("The ledger is shutting down.", new ObjectDisposedException(nameof(CommitQueue)));
         }
 
+        var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _incoming.Enqueue(pending);
+        _wake.Release();
         return pending.Done.Task;
     }
 
-    private async Task RunAsync()
+    private async Task DispatchAsync()
     {
-        var batch = new List<Pending>(_maxBatch);
-        var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < _maxBatch && reader.TryRead(out var next))
+            while (_incoming.TryDequeue(out var next))
             {
-                batch.Add(next);
+                _waiting.Add(next);
             }
 
-            await CommitBatchAsync(batch).ConfigureAwait(false);
+            lock (_gate)
+            {
+                while (_running < _options.Lanes && _waiting.Count > 0)
+                {
+                    var batch = TakeBatch();
+                    if (batch is null)
+                    {
+                        break; // everything waiting touches a stream in flight: wait for a lane to finish
+                    }
+
+                    _running++;
+                    _ = Task.Run(() => RunLaneAsync(batch));
+                }
+
+                if (_stopping && _running == 0 && _waiting.Count == 0 && _incoming.IsEmpty)
+                {
+                    return;
+                }
+            }
+
+            await _wake.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Called under the gate: the next batch of waiting requests whose streams are not in flight.</summary>
+    private Batch? TakeBatch()
+    {
+        var requests = new List<Pending>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var appends = 0;
+        for (var i = 0; i < _waiting.Count && requests.Count < _options.MaxRequestsPerCommit && appends < _options.MaxStreamsPerCommit; i++)
+        {
+            var candidate = _waiting[i];
+            var blocked = false;
+            foreach (var append in candidate.Write.Appends)
+            {
+                if (_inFlight.Contains(append.StreamKey))
+                {
+                    blocked = true;
+                    break;
+                }
+            }
+
+            if (blocked)
+            {
+                continue;
+            }
+
+            requests.Add(candidate);
+            foreach (var append in candidate.Write.Appends)
+            {
+                keys.Add(append.StreamKey);
+            }
+
+            appends += candidate.Write.Appends.Count;
+            _waiting.RemoveAt(i--);
+        }
+
+        if (requests.Count == 0)
+        {
+            return null;
+        }
+
+        _inFlight.UnionWith(keys);
+        return new Batch(requests, keys);
+    }
+
+    private async Task RunLaneAsync(Batch batch)
+    {
+        try
+        {
+            await CommitBatchAsync(batch.Requests).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight.ExceptWith(batch.Keys);
+                _running--;
+            }
+
+            _wake.Release();
         }
     }
 
@@ -121,8 +216,9 @@ public sealed class CommitQueue : IAsyncDisposable
             catch (Exception e) when (IsStreamConflict(e) && attempt < ConflictRetries)
             {
                 // Another instance appended to one of these streams at the same moment (same version
-                // number or a new stream created twice). Nothing of ours committed: try again.
+                // number, or a new stream created twice). Nothing of ours committed: try again shortly.
                 _logger.LogDebug("Stream conflict on attempt {Attempt}; retrying", attempt);
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt)).ConfigureAwait(false);
             }
             catch (Exception e) when (IsStorageUnavailable(e))
             {
@@ -173,9 +269,23 @@ public sealed class CommitQueue : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _channel.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        _stopping = true;
+        _wake.Release();
+        await _dispatcher.ConfigureAwait(false);
     }
 
     private sealed record Pending(IngestWrite Write, TaskCompletionSource Done);
+
+    private sealed record Batch(List<Pending> Requests, HashSet<string> Keys);
+}
+
+/// <summary>`Ledger:Ingest` settings of the group commit.</summary>
+public sealed class CommitQueueOptions
+{
+    /// <summary>Commits in flight at once (each keeps one PostgreSQL backend busy).</summary>
+    public int Lanes { get; set; } = 3;
+
+    public int MaxRequestsPerCommit { get; set; } = 256;
+
+    public int MaxStreamsPerCommit { get; set; } = 2000;
 }
