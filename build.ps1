@@ -44,6 +44,8 @@ switch ($Target) {
         Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)
     }
     'codegen' {
+        # Remove the old files first: after an endpoint's signature changes they no longer compile.
+        if (Test-Path src/Web/Internal/Generated) { Remove-Item -Recurse -Force src/Web/Internal/Generated }
         Invoke-Checked dotnet @('run', '--project', 'src/Web', '--', 'codegen', 'write')
     }
 }

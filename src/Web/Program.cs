@@ -67,6 +67,10 @@ builder.Services.AddMarten(services =>
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
+    // Handlers and endpoints are generated ahead of time (`build.ps1 codegen` writes Internal/Generated,
+    // committed with the code) so start-up compiles nothing; a new endpoint without generated code is
+    // still compiled at run time rather than failing.
+    opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
 });
 builder.Services.AddWolverineHttp();
 
