@@ -38,7 +38,15 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // the ingest path enforces Ledger:MaxBodyBytes itself
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
+    k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10); // slow senders: headers must arrive within 10 s
+    k.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+    // A body must keep arriving at 240 B/s after a 5 s grace (Kestrel's default, stated here on purpose).
+    k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
+});
+builder.Services.AddSourceRateLimit(builder.Configuration.GetSection("Ledger:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
 
 builder.Services.AddMarten(services =>
     {
@@ -77,6 +85,7 @@ builder.Services.AddWolverineHttp();
 var app = builder.Build();
 
 WarnAboutUnprotectedProviders(app);
+app.UseRateLimiter();
 app.MapWolverineEndpoints();
 
 return await app.RunJasperFxCommands(args);
