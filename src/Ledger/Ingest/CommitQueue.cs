@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -22,14 +23,16 @@ public sealed class CommitQueue : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly ILogger<CommitQueue> _logger;
     private readonly int _maxBatch;
+    private readonly LedgerMetrics? _metrics;
     private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
 
-    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, int maxBatch = 256)
+    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, int maxBatch = 256, LedgerMetrics? metrics = null)
     {
         _store = store;
         _logger = logger;
         _maxBatch = maxBatch;
+        _metrics = metrics;
         _loop = Task.Run(RunAsync);
     }
 
@@ -62,7 +65,9 @@ public sealed class CommitQueue : IAsyncDisposable
 
     private async Task CommitBatchAsync(List<Pending> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var failure = await TryCommitAsync(batch).ConfigureAwait(false);
+        _metrics?.Committed(batch.Count, Stopwatch.GetElapsedTime(started), failure is null);
         if (failure is null)
         {
             foreach (var p in batch)
