@@ -69,6 +69,8 @@ public static class LedgerTelemetry
         // ASP.NET Core's per-request lines print the query string: Vonage pushes the phone number there,
         // and unsigned providers call `?token=`. Keep them out of the logs; the metrics count requests.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Marten's Debug lines carry SQL parameters, and an Alibaba message key is `{biz_id}:{phone}`.
+        builder.Logging.AddFilter("Marten", LogLevel.Information);
         return builder;
     }
 
