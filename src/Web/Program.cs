@@ -5,15 +5,22 @@ using Ledger.Ingest;
 using Ledger.Projections;
 using Ledger.Providers;
 using Ledger.Web;
+using Ledger.Web.Cli;
+using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
+using Ledger.Web.Telemetry;
 using Marten;
 using Weasel.Core;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(LedgerCommands.ConfigurationArgs(args));
+if (LedgerCommands.Handles(args))
+{
+    return await LedgerCommands.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
+}
 
 // No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (CONTRACT.md),
 // started by LedgerDatabase when the store is first built. Fail fast, with what to do, when it can't.
@@ -31,6 +38,9 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger"
 }
 
 builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection("Ledger"));
+builder.Services.Configure<HealthOptions>(builder.Configuration.GetSection("Ledger:Health"));
+builder.Services.AddLedgerConfigurationCheck(builder.Configuration);
+builder.AddLedgerTelemetry().AddLedgerLogging();
 builder.Services.AddSingleton<LedgerDatabase>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ProviderCatalog.Default());
@@ -87,6 +97,7 @@ var app = builder.Build();
 WarnAboutUnprotectedProviders(app);
 app.UseRateLimiter();
 app.MapWolverineEndpoints();
+app.MapLedgerMetrics();
 
 return await app.RunJasperFxCommands(args);
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -31,6 +32,7 @@ public sealed class CommitQueue : IAsyncDisposable
     private readonly IDocumentStore _store;
     private readonly ILogger<CommitQueue> _logger;
     private readonly CommitQueueOptions _options;
+    private readonly LedgerMetrics? _metrics;
     private readonly ConcurrentQueue<Pending> _incoming = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly object _gate = new();
@@ -40,11 +42,12 @@ public sealed class CommitQueue : IAsyncDisposable
     private int _running;
     private volatile bool _stopping;
 
-    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null)
+    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null, LedgerMetrics? metrics = null)
     {
         _store = store;
         _logger = logger;
         _options = options ?? new CommitQueueOptions();
+        _metrics = metrics;
         _dispatcher = Task.Run(DispatchAsync);
     }
 
@@ -157,7 +160,9 @@ public sealed class CommitQueue : IAsyncDisposable
 
     private async Task CommitBatchAsync(List<Pending> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var failure = await TryCommitAsync(batch).ConfigureAwait(false);
+        _metrics?.Committed(batch.Count, Stopwatch.GetElapsedTime(started), failure is null);
         if (failure is null)
         {
             foreach (var p in batch)

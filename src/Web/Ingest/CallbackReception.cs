@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Ledger.Ingest;
 using Ledger.Providers;
 using Microsoft.Extensions.Options;
@@ -10,33 +11,38 @@ namespace Ledger.Web.Ingest;
 /// provider's adapter, commits what the adapter produced through the group-commit queue, and only then
 /// answers with the reply the provider expects. Refused requests are kept in quarantine.
 /// </summary>
-public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, NonceLedger nonces, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, ILogger<CallbackReception> logger)
+public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, NonceLedger nonces, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, LedgerMetrics metrics, ILogger<CallbackReception> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpContext context, string provider, string? account)
     {
+        var started = Stopwatch.GetTimestamp();
         var settings = options.CurrentValue;
         var receivedAt = clock.GetUtcNow();
         var (body, tooLarge) = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
         var request = Capture(context, body, receivedAt, settings.PublicBaseUrl);
         var record = RawRequestRecord.From(request, provider.ToLowerInvariant(), account);
 
+        // Every log line of this request carries the id under which its raw record is kept.
+        using var scope = logger.BeginScope(new RequestScope(request.RequestId));
+
         if (tooLarge)
         {
-            return await QuarantineAsync(record with { BodyTruncated = true }, new Rejection(RejectionReasons.TooLarge,
+            var (metricProvider, metricAccount) = MetricNames(settings, provider, account);
+            return await QuarantineAsync(record with { BodyTruncated = true }, started, metricProvider, metricAccount, new Rejection(RejectionReasons.TooLarge,
                 $"The body is larger than the {settings.MaxBodyBytes} bytes this ledger accepts (Ledger__MaxBodyBytes).", 413));
         }
 
         var adapter = catalog.Find(provider);
         if (adapter is null)
         {
-            return await QuarantineAsync(record, new Rejection(RejectionReasons.UnknownProvider,
+            return await QuarantineAsync(record, started, LedgerMetrics.Unknown, LedgerMetrics.Unknown, new Rejection(RejectionReasons.UnknownProvider,
                 $"No provider is called '{provider}'. Known providers: {string.Join(", ", catalog.Names.Order())}.", 404));
         }
 
         var accountSettings = settings.Account(adapter.Name, account);
         if (accountSettings is null)
         {
-            return await QuarantineAsync(record with { Provider = adapter.Name }, new Rejection(RejectionReasons.UnknownAccount,
+            return await QuarantineAsync(record with { Provider = adapter.Name }, started, adapter.Name, LedgerMetrics.Unknown, new Rejection(RejectionReasons.UnknownAccount,
                 $"Provider '{adapter.Name}' has no account '{account}' configured (Ledger__Providers__{adapter.Name}__{account}__…).", 404));
         }
 
@@ -51,7 +57,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         {
             // An adapter bug must not lose the request: keep it as evidence and let the provider retry.
             logger.LogError(e, "Adapter {Provider} failed on request {RequestId}", adapter.Name, request.RequestId);
-            return await QuarantineAsync(record, new Rejection(RejectionReasons.Malformed, "The report could not be read by this ledger's parser.", 400));
+            return await QuarantineAsync(record, started, adapter.Name, accountName, new Rejection(RejectionReasons.Malformed, "The report could not be read by this ledger's parser.", 400));
         }
 
         if (result is AdapterResult.Accepted { Nonce: { } nonce })
@@ -63,41 +69,47 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             }
             catch (Exception e) when (CommitQueue.IsStorageUnavailable(e))
             {
+                metrics.Rejected(adapter.Name, accountName, LedgerMetrics.StorageUnavailable, started);
                 return Problems.StorageUnavailable();
             }
 
             if (!fresh)
             {
-                return await QuarantineAsync(record, Rejection.Unverified(RejectionReasons.ReusedNonce,
+                return await QuarantineAsync(record, started, adapter.Name, accountName, Rejection.Unverified(RejectionReasons.ReusedNonce,
                     "This nonce was already used within the signature's time window; a replayed request is refused."));
             }
         }
 
         return result switch
         {
-            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(request, adapter.Name, accountName, accepted.Items), accepted.Reply),
-            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(request, adapter.Name, accountName), probe.Reply),
-            AdapterResult.Rejected rejected => await QuarantineAsync(record, rejected.Rejection),
+            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(request, adapter.Name, accountName, accepted.Items), accepted.Reply, accepted.Items, started),
+            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(request, adapter.Name, accountName), probe.Reply, [], started),
+            AdapterResult.Rejected rejected => await QuarantineAsync(record, started, adapter.Name, accountName, rejected.Rejection),
             _ => throw new InvalidOperationException($"Unexpected adapter result {result.GetType().Name}"),
         };
     }
 
-    private async Task<IResult> CommitAsync(IngestWrite write, ProviderReply reply)
+    private async Task<IResult> CommitAsync(IngestWrite write, ProviderReply reply, IReadOnlyList<CallbackItem> items, long started)
     {
+        var record = write.Record;
         try
         {
             await commits.CommitAsync(write);
         }
         catch (StorageUnavailableException e)
         {
-            logger.LogWarning(e.InnerException, "Storage unavailable; request {RequestId} answered 503", write.Record.Id);
+            logger.LogWarning(e.InnerException, "Storage unavailable; request {RequestId} answered 503", record.Id);
+            metrics.Rejected(record.Provider, record.Account ?? "default", LedgerMetrics.StorageUnavailable, started);
             return Problems.StorageUnavailable();
         }
+
+        metrics.Accepted(record.Provider, record.Account ?? "default", items, record.ReceivedAt, started);
 
         return Results.Text(reply.Body, reply.ContentType, statusCode: reply.StatusCode);
     }
 
-    private async Task<IResult> QuarantineAsync(RawRequestRecord record, Rejection rejection)
+    /// <param name="metricProvider">The provider as a metric tag: its catalog name, or "unknown" (never the raw route value).</param>
+    private async Task<IResult> QuarantineAsync(RawRequestRecord record, long started, string metricProvider, string metricAccount, Rejection rejection)
     {
         logger.LogInformation("Request {RequestId} for {Provider} refused: {Reason}", record.Id, record.Provider, rejection.Reason);
         try
@@ -107,8 +119,11 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         catch (StorageUnavailableException e)
         {
             logger.LogWarning(e.InnerException, "Storage unavailable; refused request {RequestId} answered 503", record.Id);
+            metrics.Rejected(metricProvider, metricAccount, LedgerMetrics.StorageUnavailable, started);
             return Problems.StorageUnavailable();
         }
+
+        metrics.Rejected(metricProvider, metricAccount, rejection.Reason, started);
 
         return Results.Problem(
             detail: rejection.Detail,
@@ -116,6 +131,36 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             title: rejection.Reason,
             type: $"urn:callback-ledger:rejection:{rejection.Reason}",
             extensions: new Dictionary<string, object?> { ["requestId"] = record.Id, ["reason"] = rejection.Reason });
+    }
+
+    /// <summary>Provider and account as bounded metric tags, for a request refused before they were resolved.</summary>
+    private (string Provider, string Account) MetricNames(LedgerOptions settings, string provider, string? account)
+    {
+        var adapter = catalog.Find(provider);
+        if (adapter is null)
+        {
+            return (LedgerMetrics.Unknown, LedgerMetrics.Unknown);
+        }
+
+        return (adapter.Name, settings.Account(adapter.Name, account)?.Name ?? LedgerMetrics.Unknown);
+    }
+
+    /// <summary>The `RequestId` logging scope: one small object, formatted only if a logger shows scopes.</summary>
+    private sealed class RequestScope(Guid requestId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public KeyValuePair<string, object?> this[int index] =>
+            index == 0 ? new("RequestId", requestId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public int Count => 1;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"RequestId:{requestId}";
     }
 
     private static RawCallback Capture(HttpContext context, byte[] body, DateTimeOffset receivedAt, string? publicBaseUrl)

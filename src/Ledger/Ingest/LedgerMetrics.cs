@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ledger.Providers;
+
+namespace Ledger.Ingest;
+
+/// <summary>
+/// Every instrument of the `Ledger` meter, in one place (README.md, Operations, lists them with their
+/// Prometheus names). Tags are bounded: provider and account are the configured names ("unknown" for a
+/// route that names neither, so a caller cannot mint new series), reasons are the stored rejection codes.
+/// Recording takes a TagList (a struct): no allocation per request beyond it.
+/// </summary>
+public sealed class LedgerMetrics
+{
+    public const string MeterName = "Ledger";
+
+    /// <summary>Tag value for a provider or account the route named but the ledger does not know.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>Reason tag of a request answered 503 because the store could not take it.</summary>
+    public const string StorageUnavailable = "storage_unavailable";
+
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _rejected;
+    private readonly Histogram<double> _ingestDuration;
+    private readonly Histogram<int> _items;
+    private readonly Histogram<double> _reportDelay;
+    private readonly Histogram<int> _commitRequests;
+    private readonly Histogram<double> _commitDuration;
+
+    public LedgerMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _received = meter.CreateCounter<long>("ledger.callbacks.received", "{request}", "Callback requests that reached the ingest edge, by provider and account.");
+        _accepted = meter.CreateCounter<long>("ledger.callbacks.accepted", "{request}", "Callback requests committed and acknowledged 2xx (probes excluded).");
+        _rejected = meter.CreateCounter<long>("ledger.callbacks.rejected", "{request}", "Callback requests refused (quarantined) or answered 503, by reason.");
+        _ingestDuration = meter.CreateHistogram("ledger.ingest.duration", "s", "From the start of the request to the reply, committed.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _items = meter.CreateHistogram("ledger.callback.items", "{item}", "Reports per accepted request (batch size).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
+        _reportDelay = meter.CreateHistogram("ledger.report.delay", "s", "From the provider's report time to our receipt, per report (negative skew counts as 0).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 300, 900, 3600, 14400, 86400] });
+        _commitRequests = meter.CreateHistogram("ledger.commit.requests", "{request}", "Requests sharing one group commit.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+        _commitDuration = meter.CreateHistogram("ledger.commit.duration", "s", "Duration of one group commit (session, transaction, fsync).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    }
+
+    /// <summary>A request committed and answered 2xx: reports, or a probe when <paramref name="items"/> is empty.</summary>
+    public void Accepted(string provider, string account, IReadOnlyList<CallbackItem> items, DateTimeOffset receivedAt, long startedTimestamp)
+    {
+        var tags = new TagList { { "provider", provider }, { "account", account } };
+        _received.Add(1, tags);
+        var outcome = "probe";
+        if (items.Count > 0)
+        {
+            outcome = "accepted";
+            _accepted.Add(1, tags);
+            _items.Record(items.Count, tags);
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i].Report.ProviderTime is { } time)
+                {
+                    _reportDelay.Record(Math.Max(0, (receivedAt - time.Utc).TotalSeconds), tags);
+                }
+            }
+        }
+
+        tags.Add("outcome", outcome);
+        _ingestDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+    }
+
+    /// <summary>A request refused with <paramref name="reason"/> (a rejection code, or <see cref="StorageUnavailable"/>).</summary>
+    public void Rejected(string provider, string account, string reason, long startedTimestamp)
+    {
+        var tags = new TagList { { "provider", provider }, { "account", account } };
+        _received.Add(1, tags);
+        tags.Add("reason", reason);
+        _rejected.Add(1, tags);
+        tags.Add("outcome", reason == StorageUnavailable ? "unavailable" : "rejected");
+        _ingestDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+    }
+
+    /// <summary>One group commit of <paramref name="requests"/> requests, whether it committed.</summary>
+    public void Committed(int requests, TimeSpan duration, bool committed)
+    {
+        var tags = new TagList { { "outcome", committed ? "committed" : "failed" } };
+        _commitRequests.Record(requests, tags);
+        _commitDuration.Record(duration.TotalSeconds, tags);
+    }
+}

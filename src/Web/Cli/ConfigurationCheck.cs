@@ -1,0 +1,103 @@
+using System.Net;
+using JasperFx.Environment;
+using Ledger.Providers;
+
+namespace Ledger.Web.Cli;
+
+/// <summary>
+/// What would make the ledger refuse every callback of an account, found before the first provider
+/// calls: missing signing secrets, Twilio without the public URL it signs, tokens and CIDRs that do not
+/// parse. Run by `verify-config` (no database needed) and registered with JasperFx's `check-env`.
+/// </summary>
+public static class ConfigurationCheck
+{
+    /// <summary>Providers that sign their requests and cannot be verified without a secret.</summary>
+    public static readonly IReadOnlySet<string> SecretRequired = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "twilio", "baidu", "generic" };
+
+    private static readonly Dictionary<string, string[]> SignatureMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["vonage"] = ["md5hash", "md5", "sha1", "sha256", "sha512"],
+        ["generic"] = ["md5", "hmac-sha1", "hmac-sha256"],
+    };
+
+    /// <returns>One line per problem, naming the configuration key to set; empty when all is well.</returns>
+    public static IReadOnlyList<string> Problems(LedgerOptions options, IReadOnlyCollection<string> knownProviders)
+    {
+        var problems = new List<string>();
+        if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)
+            && (!Uri.TryCreate(options.PublicBaseUrl.Trim(), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"Ledger__PublicBaseUrl '{options.PublicBaseUrl}' is not an absolute http(s) URL.");
+        }
+
+        foreach (var (provider, accounts) in options.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!knownProviders.Contains(provider, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"Ledger__Providers__{provider}: no provider is called '{provider}'. Known providers: {string.Join(", ", knownProviders.Order())}.");
+                continue;
+            }
+
+            if (provider.Equals("twilio", StringComparison.OrdinalIgnoreCase) && accounts.Count > 0 && string.IsNullOrWhiteSpace(options.PublicBaseUrl))
+            {
+                problems.Add("Ledger__PublicBaseUrl is not set, but twilio is configured: Twilio signs the public URL it calls, so set the URL it is configured with (e.g. https://ledger.example.com).");
+            }
+
+            foreach (var (name, account) in accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                var key = $"Ledger__Providers__{provider}__{name}";
+                if (SecretRequired.Contains(provider) && !account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)))
+                {
+                    problems.Add($"{key}__Secrets__0 is not set: {provider} signs its callbacks, and without a secret every callback of account '{name}' is refused.");
+                }
+
+                if (account.Token is { } token && (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+                {
+                    problems.Add($"{key}__Token is empty or contains spaces or control characters; providers would not send it back intact.");
+                }
+
+                for (var i = 0; i < account.AllowedCidrs.Count; i++)
+                {
+                    if (!CidrParses(account.AllowedCidrs[i]))
+                    {
+                        problems.Add($"{key}__AllowedCidrs__{i} '{account.AllowedCidrs[i]}' is not an address or CIDR (e.g. 203.0.113.0/24).");
+                    }
+                }
+
+                if (account.TimestampToleranceSeconds <= 0)
+                {
+                    problems.Add($"{key}__TimestampToleranceSeconds must be positive (default 300).");
+                }
+
+                if (account.SignatureMethod is { } method && SignatureMethods.TryGetValue(provider, out var methods)
+                    && !methods.Contains(method, StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{key}__SignatureMethod '{method}' is not one of {string.Join(", ", methods)}.");
+                }
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The same forms <see cref="UnsignedGuard.AddressAllowed"/> accepts: a CIDR or a single address.</summary>
+    public static bool CidrParses(string cidr)
+    {
+        var text = cidr.Trim();
+        return text.Length > 0 && IPNetwork.TryParse(text.Contains('/') ? text : text + (text.Contains(':') ? "/128" : "/32"), out _);
+    }
+
+    /// <summary>Adds the check to JasperFx's `check-env`.</summary>
+    public static IServiceCollection AddLedgerConfigurationCheck(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.CheckEnvironment("Ledger provider accounts (secrets, PublicBaseUrl, tokens, CIDRs)", _ =>
+        {
+            var problems = Problems(configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions(), ProviderCatalog.Default().Names);
+            if (problems.Count > 0)
+            {
+                throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+            }
+        });
+        return services;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Ledger.Providers;
+using Ledger.Web;
+using Ledger.Web.Cli;
+
+namespace Ledger.Tests.Operations;
+
+public sealed class configuration_check_rules
+{
+    private static readonly IReadOnlyCollection<string> Known = ProviderCatalog.Default().Names;
+
+    private static LedgerOptions With(string provider, string account, ProviderAccount settings, string? publicBaseUrl = null) => new()
+    {
+        PublicBaseUrl = publicBaseUrl,
+        Providers = new(StringComparer.OrdinalIgnoreCase) { [provider] = new(StringComparer.OrdinalIgnoreCase) { [account] = settings } },
+    };
+
+    [Fact]
+    public void a_twilio_account_without_a_secret_and_without_the_public_url_is_two_problems()
+    {
+        var problems = ConfigurationCheck.Problems(With("twilio", "default", new ProviderAccount()), Known);
+
+        problems.Count.ShouldBe(2);
+        problems.ShouldContain(p => p.Contains("Ledger__Providers__twilio__default__Secrets__0"));
+        problems.ShouldContain(p => p.Contains("Ledger__PublicBaseUrl"));
+    }
+
+    [Fact]
+    public void a_configured_twilio_account_is_fine()
+    {
+        ConfigurationCheck.Problems(With("twilio", "default", new ProviderAccount { Secrets = ["auth-token"] }, "https://ledger.example.com"), Known)
+            .ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("baidu")]
+    [InlineData("generic")]
+    public void signing_providers_need_a_secret(string provider)
+    {
+        ConfigurationCheck.Problems(With(provider, "main", new ProviderAccount { Secrets = ["  "] }), Known)
+            .ShouldHaveSingleItem().ShouldContain($"Ledger__Providers__{provider}__main__Secrets__0");
+    }
+
+    [Fact]
+    public void vonage_secrets_are_optional()
+    {
+        ConfigurationCheck.Problems(With("vonage", "default", new ProviderAccount { Token = "t" }), Known).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void cidrs_tokens_and_signature_methods_must_parse()
+    {
+        var problems = ConfigurationCheck.Problems(With("generic", "default", new ProviderAccount
+        {
+            Secrets = ["s"],
+            Token = "has space",
+            AllowedCidrs = ["203.0.113.0/24", "10.0.0.1", "2001:db8::/32", "10.0.0.0/33", "not-an-address"],
+            SignatureMethod = "sha3",
+        }), Known);
+
+        problems.Count.ShouldBe(4);
+        problems.ShouldContain(p => p.Contains("__Token"));
+        problems.ShouldContain(p => p.Contains("AllowedCidrs__3"));
+        problems.ShouldContain(p => p.Contains("AllowedCidrs__4"));
+        problems.ShouldContain(p => p.Contains("SignatureMethod 'sha3'"));
+    }
+
+    [Fact]
+    public void an_unknown_provider_name_is_a_problem()
+    {
+        ConfigurationCheck.Problems(With("twillio", "default", new ProviderAccount()), Known).ShouldHaveSingleItem().ShouldContain("no provider is called 'twillio'");
+    }
+
+    [Fact]
+    public async Task verify_config_run_as_a_process_exits_1_and_names_what_to_set()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Ledger.Web.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, "verify-config"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["Ledger__Providers__twilio__default__TimestampToleranceSeconds"] = "300";
+        start.Environment.Remove("Ledger__PublicBaseUrl");
+
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        process.ExitCode.ShouldBe(1);
+        output.ShouldContain("2 configuration problem(s).");
+        (await errors).ShouldContain("Ledger__Providers__twilio__default__Secrets__0 is not set");
+        (await errors).ShouldContain("Ledger__PublicBaseUrl is not set");
+    }
+}
