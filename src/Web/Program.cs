@@ -7,6 +7,8 @@ using Ledger.Providers;
 using Ledger.Web;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
+using Ledger.Web.Rebuild;
+using Ledger.Web.Security;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -37,6 +39,7 @@ builder.Services.AddSingleton(ProviderCatalog.Default());
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
+builder.Services.AddSingleton<ApiKeys>();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // the ingest path enforces Ledger:MaxBodyBytes itself
 
 builder.Services.AddMarten(services =>
@@ -56,8 +59,14 @@ builder.Services.AddMarten(services =>
         }
 
         options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
-        options.Schema.For<MessageStatus>().DocumentAlias("message_status");
+        // Search lookups: exact phone digits and our own reference, indexed on the status document.
+        options.Schema.For<MessageStatus>().DocumentAlias("message_status")
+            .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt);
+        // The audit view finds a request's items by containment in the histories.
+        options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history").GinIndexJsonData();
+        options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);
         options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add<DeliveryHistoryProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
     })
     .UseLightweightSessions()
@@ -71,7 +80,19 @@ builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 
+if (args.FirstOrDefault()?.Equals("rebuild", StringComparison.OrdinalIgnoreCase) == true)
+{
+    return await ProjectionRebuild.RunCommandAsync(app);
+}
+
 WarnAboutUnprotectedProviders(app);
+if (app.Services.GetRequiredService<ApiKeys>().None)
+{
+    app.Logger.LogWarning(
+        "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
+}
+
+app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 
 return await app.RunJasperFxCommands(args);
