@@ -36,4 +36,18 @@ public static class LedgerApi
         var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
         return ((int)response.StatusCode, json);
     }
+
+    /// <summary>A GET with the given API key (or none), returning status, body text and content type.</summary>
+    public static async Task<(int Status, string Body, string? ContentType)> GetRawAsync(this IAlbaHost host, string url, string? apiKey)
+    {
+        var client = host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
+    }
 }
