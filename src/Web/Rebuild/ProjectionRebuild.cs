@@ -7,7 +7,7 @@ namespace Ledger.Web.Rebuild;
 /// `rebuild`: every projection recomputed from the events (after a projection fix, or to prove the
 /// documents are derived data). Inline projections rebuild through the projection daemon like async ones.
 /// Run it while no callbacks are arriving: an append during the rebuild is applied inline and then
-/// possibly again by the rebuild.
+/// possibly again by the rebuild, leaving its documents wrong until the next rebuild.
 /// </summary>
 public static class ProjectionRebuild
 {
