@@ -5,8 +5,9 @@
 #   run      run the service (its own PostgreSQL under ./.ledger unless ConnectionStrings__Ledger is set)
 #   bench    run the load generator against a fresh service and a pgbench baseline
 #   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
+#   rebuild  rebuild every projection from the events (run while no callbacks arrive)
 param(
-    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen')][string]$Target = 'build',
+    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen', 'rebuild')][string]$Target = 'build',
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
 )
 $ErrorActionPreference = 'Stop'
@@ -42,6 +43,9 @@ switch ($Target) {
     }
     'bench' {
         Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)
+    }
+    'rebuild' {
+        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--', 'rebuild') + $Rest)
     }
     'codegen' {
         # Remove the old files first: after an endpoint's signature changes they no longer compile.

@@ -43,6 +43,9 @@ public sealed record MessageStatus
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
+
+    /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
+    public string? PhoneDigits => PhoneNumbers.Digits(Phone);
 }
 
 public sealed partial class MessageStatusProjection : SingleStreamProjection<MessageStatus, string>
@@ -70,7 +73,13 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
     public MessageStatus Apply(ReportInterpreted e, MessageStatus current) => Evolve(current, e);
 
     /// <summary>Status rules (PRODUCT.md rule 4) applied to the document. Pure.</summary>
-    public static MessageStatus Evolve(MessageStatus current, ReportInterpreted e)
+    public static MessageStatus Evolve(MessageStatus current, ReportInterpreted e) => Step(current, e).Next;
+
+    /// <summary>
+    /// The next document and what the report did (applied, duplicate, conflict, superseded). Shared by
+    /// this projection and DeliveryHistory, so the history's flags are exactly the status's reasons.
+    /// </summary>
+    public static (MessageStatus Next, ReportEffect Effect) Step(MessageStatus current, ReportInterpreted e)
     {
         var report = e.Report;
         var next = current with
@@ -85,11 +94,12 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
         var fingerprint = report.Fingerprint;
         if (current.Fingerprints.Contains(fingerprint))
         {
-            return next with { DuplicateCount = current.DuplicateCount + 1 };
+            return (next with { DuplicateCount = current.DuplicateCount + 1 }, ReportEffect.Duplicate);
         }
 
         next = next with { Fingerprints = [.. current.Fingerprints, fingerprint] };
-        return StatusMachine.Decide(current.Position, report, e.ReceivedAt) switch
+        var effect = StatusMachine.Decide(current.Position, report, e.ReceivedAt);
+        var evolved = effect switch
         {
             ReportEffect.Applied => next with
             {
@@ -108,5 +118,6 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
             ReportEffect.Conflict => next with { ConflictCount = current.ConflictCount + 1 },
             _ => next,
         };
+        return (evolved, effect);
     }
 }

@@ -14,4 +14,10 @@ public static class Problems
         statusCode: StatusCodes.Status404NotFound,
         title: "not_found",
         type: "urn:callback-ledger:not-found");
+
+    public static IResult BadQuery(string detail) => Results.Problem(
+        detail: detail,
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "bad_query",
+        type: "urn:callback-ledger:bad-query");
 }

@@ -9,6 +9,8 @@ using Ledger.Web.Cli;
 using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
+using Ledger.Web.Rebuild;
+using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
 using Marten;
 using Weasel.Core;
@@ -48,6 +50,7 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
+builder.Services.AddSingleton<ApiKeys>();
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
@@ -75,8 +78,14 @@ builder.Services.AddMarten(services =>
         }
 
         options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
-        options.Schema.For<MessageStatus>().DocumentAlias("message_status");
+        // Search lookups: exact phone digits and our own reference, indexed on the status document.
+        options.Schema.For<MessageStatus>().DocumentAlias("message_status")
+            .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt);
+        // The audit view finds a request's items by containment in the histories.
+        options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history").GinIndexJsonData();
+        options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);
         options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add<DeliveryHistoryProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
     })
     .UseLightweightSessions()
@@ -94,8 +103,20 @@ builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 
+if (args.FirstOrDefault()?.Equals("rebuild", StringComparison.OrdinalIgnoreCase) == true)
+{
+    return await ProjectionRebuild.RunCommandAsync(app);
+}
+
 WarnAboutUnprotectedProviders(app);
 app.UseRateLimiter();
+if (app.Services.GetRequiredService<ApiKeys>().None)
+{
+    app.Logger.LogWarning(
+        "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
+}
+
+app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
 

@@ -1,14 +1,16 @@
 using Ledger.Events;
 using Ledger.Projections;
+using Ledger.Web.Security;
 using Marten;
 using Wolverine.Http;
 
 namespace Ledger.Web.Messages;
 
-/// <summary>The contract's view of a message's current status (phone masked).</summary>
+/// <summary>The contract's view of a message's current status (phone masked except for admin).</summary>
 public sealed record MessageStatusView(
     string Provider,
     string MessageKey,
+    string Account,
     string Status,
     bool Final,
     string? ProviderStatus,
@@ -26,20 +28,44 @@ public sealed record MessageStatusView(
     long Version,
     string? ParserVersion)
 {
-    public static MessageStatusView From(MessageStatus s) => new(
-        s.Provider, s.MessageKey, s.Status.ToString().ToLowerInvariant(), s.Final, s.ProviderStatus, s.ErrorCode, s.Description,
-        PhoneMask.Mask(s.Phone), s.ReportedAt, s.FirstReceivedAt, s.LastReceivedAt, s.CallbackCount, s.DuplicateCount,
-        s.ConflictCount, s.BilledParts, s.OutId, s.StreamVersion, s.ParserVersion);
+    public static MessageStatusView From(MessageStatus s, Caller? caller) => new(
+        s.Provider, s.MessageKey, s.Account, s.Status.ToString().ToLowerInvariant(), s.Final, s.ProviderStatus, s.ErrorCode, s.Description,
+        caller?.IsAdmin == true ? s.Phone : PhoneMask.Mask(s.Phone), s.ReportedAt, s.FirstReceivedAt, s.LastReceivedAt, s.CallbackCount,
+        s.DuplicateCount, s.ConflictCount, s.BilledParts, s.OutId, s.StreamVersion, s.ParserVersion);
 }
 
 public static class GetMessageEndpoint
 {
+    /// <summary>
+    /// The inline document; with `?version=n` or `?asOf=instant`, the same projection aggregated live
+    /// from the stream up to that point (what the inline document held then).
+    /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
-    public static async Task<IResult> Get(string provider, string messageKey, IQuerySession session, CancellationToken ct)
+    [RequiresRole(Roles.Support)]
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IQuerySession session, CancellationToken ct)
     {
-        var status = await session.LoadAsync<MessageStatus>(StreamKeys.Message(provider.ToLowerInvariant(), messageKey), ct);
-        return status is null
-            ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-            : Results.Json(MessageStatusView.From(status));
+        if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
+            || !Query.TryInstant(context, "asOf", out var asOf, out error))
+        {
+            return Problems.BadQuery(error!);
+        }
+
+        var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
+        var status = version is null && asOf is null
+            ? await session.LoadAsync<MessageStatus>(key, ct)
+            : await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: ct);
+        if (status is null)
+        {
+            return Problems.NotFound(version is null && asOf is null
+                ? $"No callback has been recorded for {provider} message '{messageKey}'."
+                : $"No callback had been recorded for {provider} message '{messageKey}' at that point.");
+        }
+
+        if (version is { } v && status.StreamVersion < v)
+        {
+            return Problems.NotFound($"{provider} message '{messageKey}' has only {status.StreamVersion} events; version {v} does not exist yet.");
+        }
+
+        return Results.Json(MessageStatusView.From(status, context.Caller()));
     }
 }

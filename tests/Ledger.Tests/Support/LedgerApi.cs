@@ -16,12 +16,38 @@ public static class LedgerApi
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
     }
 
-    public static async Task<(int Status, JsonElement Json)> GetJsonAsync(this IAlbaHost host, string url)
+    /// <summary>The API keys of the shared host (Accounts/apikeys.json).</summary>
+    public const string SupportKey = "test-support-key";
+    public const string FinanceKey = "test-finance-key";
+    public const string AdminKey = "test-admin-key";
+
+    /// <summary>A GET of the read API as support (masked phones, as most views show them) unless another key, or none (null), is given.</summary>
+    public static async Task<(int Status, JsonElement Json)> GetJsonAsync(this IAlbaHost host, string url, string? apiKey = SupportKey)
     {
         var client = host.Server.CreateClient();
-        using var response = await client.GetAsync(url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
         return ((int)response.StatusCode, json);
+    }
+
+    /// <summary>A GET with the given API key (or none), returning status, body text and content type.</summary>
+    public static async Task<(int Status, string Body, string? ContentType)> GetRawAsync(this IAlbaHost host, string url, string? apiKey)
+    {
+        var client = host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await client.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.ToString());
     }
 }

@@ -1,0 +1,113 @@
+using JasperFx.Events;
+using Ledger.Events;
+using Ledger.Status;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Projections;
+
+/// <summary>One event of a message stream as the history shows it.</summary>
+public sealed record HistoryEntry
+{
+    /// <summary>Position in the stream, counted by the projection (quick append shows inline projections version 0).</summary>
+    public long Version { get; init; }
+
+    /// <summary>The pinned event type name (`callback_received`, `report_interpreted`).</summary>
+    public string Type { get; init; } = "";
+
+    public Guid RequestId { get; init; }
+    public int? ItemIndex { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>Seconds since the previous callback of this message (callback_received only; null for the first).</summary>
+    public double? GapSeconds { get; init; }
+
+    public ProviderTime? ProviderTime { get; init; }
+    public DeliveryStatus? Status { get; init; }
+    public bool? Final { get; init; }
+    public string? ProviderStatus { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? Description { get; init; }
+    public string? ParserVersion { get; init; }
+
+    /// <summary>What the report did to the status (report_interpreted only).</summary>
+    public ReportEffect? Effect { get; init; }
+
+    /// <summary>The message's status right after this event.</summary>
+    public DeliveryStatus StatusAfter { get; init; }
+}
+
+/// <summary>
+/// Every event of one message stream in order, with what each report did (applied, duplicate, conflict,
+/// superseded) and the gap between callbacks: what support reads when tracing a complaint. Kept inline
+/// beside MessageStatus; the effects come from the very same step function.
+/// </summary>
+public sealed record DeliveryHistory
+{
+    public string Id { get; init; } = "";
+    public string Provider { get; init; } = "";
+    public string MessageKey { get; init; } = "";
+    public IReadOnlyList<HistoryEntry> Entries { get; init; } = [];
+
+    /// <summary>The status as of the last entry, which decides the effect of the next report.</summary>
+    public MessageStatus State { get; init; } = new();
+}
+
+public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<DeliveryHistory, string>
+{
+    private static readonly MessageStatusProjection Status = new();
+
+    public DeliveryHistory Create(IEvent<CallbackReceived> e)
+    {
+        var state = Status.Create(e);
+        return new DeliveryHistory
+        {
+            Id = state.Id,
+            Provider = e.Data.Provider,
+            MessageKey = e.Data.MessageKey,
+            State = state,
+            Entries = [Received(e.Data, state, gap: null)],
+        };
+    }
+
+    public DeliveryHistory Apply(CallbackReceived e, DeliveryHistory current)
+    {
+        var state = Status.Apply(e, current.State);
+        var previous = current.Entries.LastOrDefault(x => x.Type == EventNames.Pinned[typeof(CallbackReceived)]);
+        double? gap = previous is null ? null : (e.ReceivedAt - previous.ReceivedAt).TotalSeconds;
+        return current with { State = state, Entries = [.. current.Entries, Received(e, state, gap)] };
+    }
+
+    public DeliveryHistory Apply(ReportInterpreted e, DeliveryHistory current)
+    {
+        var (state, effect) = MessageStatusProjection.Step(current.State, e);
+        var report = e.Report;
+        var entry = new HistoryEntry
+        {
+            Version = state.StreamVersion,
+            Type = EventNames.Pinned[typeof(ReportInterpreted)],
+            RequestId = e.RequestId,
+            ReceivedAt = e.ReceivedAt,
+            ProviderTime = report.ProviderTime,
+            Status = report.Status,
+            Final = report.Final,
+            ProviderStatus = report.ProviderStatus,
+            ErrorCode = report.ErrorCode,
+            Description = report.Description,
+            ParserVersion = report.ParserVersion,
+            Effect = effect,
+            StatusAfter = state.Status,
+        };
+        return current with { State = state, Entries = [.. current.Entries, entry] };
+    }
+
+    private static HistoryEntry Received(CallbackReceived e, MessageStatus state, double? gap) => new()
+    {
+        Version = state.StreamVersion,
+        Type = EventNames.Pinned[typeof(CallbackReceived)],
+        RequestId = e.RequestId,
+        ItemIndex = e.ItemIndex,
+        ReceivedAt = e.ReceivedAt,
+        GapSeconds = gap,
+        StatusAfter = state.Status,
+    };
+}

@@ -1,0 +1,64 @@
+using Ledger.Projections;
+using Ledger.Web.Security;
+using Marten;
+using Marten.Pagination;
+using Wolverine.Http;
+
+namespace Ledger.Web.Messages;
+
+public static class SearchMessagesEndpoint
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    /// <summary>
+    /// `?phone=` matches the phone's digits exactly (indexed, so a masked view still finds the full
+    /// number); `?outId=` matches our own reference. `from`/`to` bound the first receive time; newest first.
+    /// </summary>
+    [WolverineGet("/messages")]
+    [RequiresRole(Roles.Support)]
+    public static async Task<IResult> Get(HttpContext context, IQuerySession session, CancellationToken ct)
+    {
+        var phone = PhoneNumbers.Digits(Query.Text(context, "phone"));
+        var outId = Query.Text(context, "outId");
+        if (phone is null && outId is null)
+        {
+            return Problems.BadQuery("Give 'phone' (digits, separators ignored) or 'outId' to search by.");
+        }
+
+        if (!Query.TryInstant(context, "from", out var from, out var error)
+            || !Query.TryInstant(context, "to", out var to, out error)
+            || !Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out error)
+            || !Query.TryInteger(context, "pageSize", 1, MaxPageSize, out var pageSize, out error))
+        {
+            return Problems.BadQuery(error!);
+        }
+
+        IQueryable<MessageStatus> query = session.Query<MessageStatus>();
+        if (phone is not null)
+        {
+            query = query.Where(m => m.PhoneDigits == phone);
+        }
+
+        if (outId is not null)
+        {
+            query = query.Where(m => m.OutId == outId);
+        }
+
+        if (from is { } f)
+        {
+            query = query.Where(m => m.FirstReceivedAt >= f);
+        }
+
+        if (to is { } t)
+        {
+            query = query.Where(m => m.FirstReceivedAt < t);
+        }
+
+        var number = (int)(page ?? 1);
+        var size = (int)(pageSize ?? DefaultPageSize);
+        var found = await query.OrderByDescending(m => m.FirstReceivedAt).ThenBy(m => m.Id).ToPagedListAsync(number, size, ct);
+        var caller = context.Caller();
+        return Results.Json(new ResultPage<MessageStatusView>(number, size, found.TotalItemCount, [.. found.Select(m => MessageStatusView.From(m, caller))]));
+    }
+}

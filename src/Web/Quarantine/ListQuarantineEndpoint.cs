@@ -1,0 +1,63 @@
+using Ledger.Ingest;
+using Ledger.Web.Security;
+using Marten;
+using Marten.Pagination;
+using Wolverine.Http;
+
+namespace Ledger.Web.Quarantine;
+
+/// <summary>One refused request; the whole raw request is at `GET /requests/{id}`.</summary>
+public sealed record QuarantinedRequestView(
+    Guid RequestId,
+    DateTimeOffset ReceivedAt,
+    string Provider,
+    string? Account,
+    string Method,
+    string Path,
+    string? RemoteAddress,
+    string? Reason,
+    string Verification);
+
+public static class ListQuarantineEndpoint
+{
+    /// <summary>Refused requests, newest first: the raw records whose outcome is `quarantined`.</summary>
+    [WolverineGet("/quarantine")]
+    [RequiresRole(Roles.Admin)]
+    public static async Task<IResult> Get(HttpContext context, IQuerySession session, CancellationToken ct)
+    {
+        if (!Query.TryInstant(context, "from", out var from, out var error)
+            || !Query.TryInstant(context, "to", out var to, out error)
+            || !Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out error)
+            || !Query.TryInteger(context, "pageSize", 1, 500, out var pageSize, out error))
+        {
+            return Problems.BadQuery(error!);
+        }
+
+        var query = session.Query<RawRequestRecord>().Where(r => r.Outcome == RequestOutcomes.Quarantined);
+        if (Query.Text(context, "provider")?.ToLowerInvariant() is { } provider)
+        {
+            query = query.Where(r => r.Provider == provider);
+        }
+
+        if (Query.Text(context, "reason") is { } reason)
+        {
+            query = query.Where(r => r.Reason == reason);
+        }
+
+        if (from is { } f)
+        {
+            query = query.Where(r => r.ReceivedAt >= f);
+        }
+
+        if (to is { } t)
+        {
+            query = query.Where(r => r.ReceivedAt < t);
+        }
+
+        var number = (int)(page ?? 1);
+        var size = (int)(pageSize ?? 50);
+        var found = await query.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.Id).ToPagedListAsync(number, size, ct);
+        return Results.Json(new ResultPage<QuarantinedRequestView>(number, size, found.TotalItemCount, [.. found.Select(r =>
+            new QuarantinedRequestView(r.Id, r.ReceivedAt, r.Provider, r.Account, r.Method, r.Path, r.RemoteAddress, r.Reason, r.Verification))]));
+    }
+}

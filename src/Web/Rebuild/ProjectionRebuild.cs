@@ -1,0 +1,41 @@
+using Ledger.Projections;
+using Marten;
+
+namespace Ledger.Web.Rebuild;
+
+/// <summary>
+/// `rebuild`: every projection recomputed from the events (after a projection fix, or to prove the
+/// documents are derived data). Inline projections rebuild through the projection daemon like async ones.
+/// Run it while no callbacks are arriving: an append during the rebuild is applied inline and then
+/// possibly again by the rebuild, leaving its documents wrong until the next rebuild.
+/// </summary>
+public static class ProjectionRebuild
+{
+    public static async Task RunAsync(IDocumentStore store, ILogger logger, CancellationToken ct)
+    {
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        logger.LogInformation("Rebuilding {Projection}", nameof(MessageStatus));
+        await daemon.RebuildProjectionAsync<MessageStatusProjection>(ct);
+        logger.LogInformation("Rebuilding {Projection}", nameof(DeliveryHistory));
+        await daemon.RebuildProjectionAsync<DeliveryHistoryProjection>(ct);
+        logger.LogInformation("Projections rebuilt");
+    }
+
+    /// <summary>The command line form: `Ledger.Web rebuild` (exit code 0 when done).</summary>
+    public static async Task<int> RunCommandAsync(WebApplication app)
+    {
+        await using (app)
+        {
+            try
+            {
+                await RunAsync(app.Services.GetRequiredService<IDocumentStore>(), app.Logger, CancellationToken.None);
+                return 0;
+            }
+            catch (Exception e)
+            {
+                app.Logger.LogError(e, "Rebuild failed");
+                return 1;
+            }
+        }
+    }
+}
