@@ -42,6 +42,15 @@ public sealed record MessageStatus
     /// <summary>Reports already seen, to recognise a re-pushed report as a duplicate.</summary>
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
+    /// <summary>Interpretations replaced by a replay's InterpretationCorrected.</summary>
+    public int CorrectedCount { get; init; }
+
+    /// <summary>
+    /// The current interpretation of every item in the stream, in stream order, so a correction can
+    /// replace one item's report and the status be recomputed by the same rules.
+    /// </summary>
+    public IReadOnlyList<ItemInterpretation> Interpretations { get; init; } = [];
+
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
 
     /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
@@ -60,6 +69,7 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
         LastReceivedAt = e.Data.ReceivedAt,
         CallbackCount = 1,
         StreamVersion = 1,
+        Interpretations = [ItemInterpretation.Received(e.Data)],
     };
 
     public MessageStatus Apply(CallbackReceived e, MessageStatus current) => current with
@@ -68,9 +78,13 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
         FirstReceivedAt = e.ReceivedAt < current.FirstReceivedAt ? e.ReceivedAt : current.FirstReceivedAt,
         LastReceivedAt = e.ReceivedAt > current.LastReceivedAt ? e.ReceivedAt : current.LastReceivedAt,
         StreamVersion = current.StreamVersion + 1,
+        Interpretations = [.. current.Interpretations, ItemInterpretation.Received(e)],
     };
 
-    public MessageStatus Apply(ReportInterpreted e, MessageStatus current) => Evolve(current, e);
+    public MessageStatus Apply(ReportInterpreted e, MessageStatus current) => Evolve(current, e) with
+    {
+        Interpretations = ItemInterpretation.Interpreted(current.Interpretations, e),
+    };
 
     /// <summary>Status rules (PRODUCT.md rule 4) applied to the document. Pure.</summary>
     public static MessageStatus Evolve(MessageStatus current, ReportInterpreted e) => Step(current, e).Next;
@@ -119,5 +133,80 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
             _ => next,
         };
         return (evolved, effect);
+    }
+
+    // Replay (PRODUCT.md rule 7). A correction replaces one item's interpretation; the status is then
+    // recomputed from every item's current interpretation, in stream order, by the same rules as at
+    // ingest, so a corrected report is treated exactly as if the parser had read it that way first.
+
+    public MessageStatus Apply(InterpretationCorrected e, MessageStatus current)
+    {
+        var items = current.Interpretations
+            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = e.Corrected } : i)
+            .ToList();
+        var reset = current with
+        {
+            Status = DeliveryStatus.Pending,
+            Final = false,
+            ProviderStatus = null,
+            ErrorCode = null,
+            Description = null,
+            ReportedAt = null,
+            ReportedAtRaw = null,
+            TimeRule = null,
+            EffectiveTime = null,
+            ParserVersion = null,
+            DuplicateCount = 0,
+            ConflictCount = 0,
+            Fingerprints = [],
+        };
+        foreach (var item in items)
+        {
+            if (item.Report is { } report)
+            {
+                reset = Evolve(reset, new ReportInterpreted(item.RequestId, item.ReceivedAt, report));
+            }
+        }
+
+        return reset with
+        {
+            StreamVersion = current.StreamVersion + 1,
+            CorrectedCount = current.CorrectedCount + 1,
+            Interpretations = items,
+        };
+    }
+
+    /// <summary>The rescued item's CallbackReceived and ReportInterpreted follow and do the counting.</summary>
+    public MessageStatus Apply(CallbackRescued e, MessageStatus current) => current with { StreamVersion = current.StreamVersion + 1 };
+
+    public MessageStatus Create(IEvent<CallbackRescued> e) => new()
+    {
+        Id = e.StreamKey ?? StreamKeys.Message(e.Data.Provider, e.Data.MessageKey),
+        Provider = e.Data.Provider,
+        Account = e.Data.Account,
+        MessageKey = e.Data.MessageKey,
+        FirstReceivedAt = e.Data.ReceivedAt,
+        LastReceivedAt = e.Data.ReceivedAt,
+        StreamVersion = 1,
+    };
+}
+
+/// <summary>One item of the stream (request id and index in it) and its current interpretation.</summary>
+public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report)
+{
+    public static ItemInterpretation Received(CallbackReceived e) => new(e.RequestId, e.ItemIndex, e.ReceivedAt, null);
+
+    /// <summary>A ReportInterpreted reads the CallbackReceived just before it: the last item of its request still unread.</summary>
+    public static IReadOnlyList<ItemInterpretation> Interpreted(IReadOnlyList<ItemInterpretation> items, ReportInterpreted e)
+    {
+        for (var i = items.Count - 1; i >= 0; i--)
+        {
+            if (items[i].RequestId == e.RequestId && items[i].Report is null)
+            {
+                return [.. items.Take(i), items[i] with { Report = e.Report }, .. items.Skip(i + 1)];
+            }
+        }
+
+        return items; // an interpretation without its raw event (never written that way): nothing to track
     }
 }

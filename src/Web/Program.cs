@@ -4,12 +4,14 @@ using Ledger.Events;
 using Ledger.Ingest;
 using Ledger.Projections;
 using Ledger.Providers;
+using Ledger.Replay;
 using Ledger.Web;
 using Ledger.Web.Cli;
 using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
 using Ledger.Web.Rebuild;
+using Ledger.Web.Replays;
 using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
 using Marten;
@@ -45,7 +47,19 @@ builder.Services.AddLedgerConfigurationCheck(builder.Configuration);
 builder.AddLedgerTelemetry().AddLedgerLogging();
 builder.Services.AddSingleton<LedgerDatabase>();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(ProviderCatalog.Default());
+// The adapters found in the Ledger assembly, plus any IProviderAdapter registered as a service (tests add a
+// deliberately buggy provider this way to exercise replay).
+builder.Services.AddSingleton(services =>
+{
+    var discovered = ProviderCatalog.Default();
+    return new ProviderCatalog(discovered.Names.Select(n => discovered.Find(n)!).Concat(services.GetServices<IProviderAdapter>()));
+});
+builder.Services.AddSingleton<AccountLookup>(services =>
+{
+    var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LedgerOptions>>();
+    return (provider, account) => options.CurrentValue.Account(provider, account);
+});
+builder.Services.AddSingleton<ReplayRunner>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").Get<CommitQueueOptions>() ?? new CommitQueueOptions());
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
@@ -84,6 +98,8 @@ builder.Services.AddMarten(services =>
         // The audit view finds a request's items by containment in the histories.
         options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history").GinIndexJsonData();
         options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);
+        options.Schema.For<ReplayJob>().DocumentAlias("replay_job");
+        options.Schema.For<ReplayDifference>().DocumentAlias("replay_difference").Index(x => x.ReplayId);
         options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         options.Projections.Add<DeliveryHistoryProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
@@ -98,6 +114,11 @@ builder.Host.UseWolverine(opts =>
     // committed with the code) so start-up compiles nothing; a new endpoint without generated code is
     // still compiled at run time rather than failing.
     opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
+
+    // Replays run in the background from a durable local queue, one at a time: a job survives a
+    // restart (the inbox hands its message back) and two replays never race on the same streams.
+    opts.PublishMessage<RunReplay>().ToLocalQueue("replays");
+    opts.LocalQueue("replays").UseDurableInbox().Sequential();
 });
 builder.Services.AddWolverineHttp();
 
@@ -106,6 +127,15 @@ var app = builder.Build();
 if (args.FirstOrDefault()?.Equals("rebuild", StringComparison.OrdinalIgnoreCase) == true)
 {
     return await ProjectionRebuild.RunCommandAsync(app);
+}
+
+if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIgnoreCase) == true)
+{
+    // `replay …` runs in this process and exits; it needs the store, not the web host.
+    await using (app)
+    {
+        return await ReplayCommand.RunAsync(app.Services, args[1..]);
+    }
 }
 
 WarnAboutUnprotectedProviders(app);

@@ -35,6 +35,9 @@ public static class EventNames
         [typeof(CallbackReceived)] = "callback_received",
         [typeof(ReportInterpreted)] = "report_interpreted",
         [typeof(RequestQuarantined)] = "request_quarantined",
+        [typeof(InterpretationCorrected)] = "interpretation_corrected",
+        [typeof(CallbackRescued)] = "callback_rescued",
+        [typeof(RequestRescued)] = "request_rescued",
     };
 }
 

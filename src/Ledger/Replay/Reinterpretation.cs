@@ -1,0 +1,133 @@
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Providers;
+
+namespace Ledger.Replay;
+
+/// <summary>
+/// Reading a stored request again with today's adapter, and deciding what that changes. Pure: the
+/// runner loads the records and streams and appends what these functions return.
+/// </summary>
+public static class Reinterpretation
+{
+    /// <summary>The request as the adapter saw it at receipt, rebuilt from its raw record.</summary>
+    public static RawCallback Rebuild(RawRequestRecord record) => new(
+        record.Id, record.Method, record.Url, record.Path, record.QueryString, record.Headers, record.Body, record.RemoteAddress, record.ReceivedAt);
+
+    /// <summary>
+    /// Today's adapter on the stored request, with `now` = the receive time: signed timestamps verify
+    /// as they did at receipt (the tolerance window is not re-judged against today). Nonces are not
+    /// claimed again: the request was received once, its nonce was judged then.
+    /// </summary>
+    public static AdapterResult ReadAgain(IProviderAdapter adapter, RawRequestRecord record, ProviderAccount account)
+    {
+        try
+        {
+            return adapter.Handle(Rebuild(record), account, record.ReceivedAt);
+        }
+        catch (Exception e)
+        {
+            return AdapterResult.Reject(Rejection.Malformed($"The parser failed: {e.Message}"));
+        }
+    }
+
+    /// <summary>Two readings are the same report when they differ at most in the parser version that produced them.</summary>
+    public static bool SameReading(Report a, Report b) => a with { ParserVersion = "" } == b with { ParserVersion = "" };
+
+    /// <summary>
+    /// What today's reading of an accepted request changes, item by item. <paramref name="latest"/>
+    /// gives the latest interpretation on record of an item in a message's stream (null: none there).
+    /// Items the parser reads as before give nothing, which is what makes a replay idempotent.
+    /// </summary>
+    public static IReadOnlyList<ItemChange> Compare(
+        RawRequestRecord record,
+        AdapterResult reading,
+        Func<string, Guid, int, Report?> latest,
+        Func<string, bool>? includeKey = null)
+    {
+        if (reading is not AdapterResult.Accepted accepted)
+        {
+            var detail = reading is AdapterResult.Rejected r ? $"{r.Rejection.Reason}: {r.Rejection.Detail}" : "read as a connectivity probe";
+            return [new ItemChange(DifferenceKinds.NowRefused, null, -1, null, null, detail)];
+        }
+
+        var changes = new List<ItemChange>();
+        for (var i = 0; i < accepted.Items.Count; i++)
+        {
+            var item = accepted.Items[i];
+            if (includeKey is not null && !includeKey(item.MessageKey))
+            {
+                continue;
+            }
+
+            var previous = latest(item.MessageKey, record.Id, i);
+            if (previous is null)
+            {
+                changes.Add(new ItemChange(DifferenceKinds.KeyChanged, item.MessageKey, i, null, item.Report,
+                    "Today's parser keys this item to a message whose stream does not hold it; nothing appended."));
+            }
+            else if (!SameReading(previous, item.Report))
+            {
+                changes.Add(new ItemChange(DifferenceKinds.Corrected, item.MessageKey, i, previous, item.Report, null));
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// Whether a quarantined request may be rescued at all: a replayed nonce stays refused (that request
+    /// was a replay by definition), and a truncated body is not the request as sent.
+    /// </summary>
+    public static bool MayRescue(RawRequestRecord record) =>
+        record.Outcome == RequestOutcomes.Quarantined && !record.BodyTruncated && record.Reason != RejectionReasons.ReusedNonce;
+
+    /// <summary>The events that route a rescued request's items into their message streams, and its quarantine marker.</summary>
+    public static IReadOnlyList<StreamAppend> Rescue(
+        RawRequestRecord record, string account, AdapterResult.Accepted reading, Guid replayId, string startedBy, DateTimeOffset now)
+    {
+        var ingest = IngestWrite.Accepted(Rebuild(record), record.Provider, account, reading.Items);
+        var appends = new List<StreamAppend>(ingest.Appends.Count + 1);
+        for (var i = 0; i < ingest.Appends.Count; i++)
+        {
+            var item = reading.Items[i];
+            var rescued = new CallbackRescued(replayId, record.Id, record.Provider, account, item.MessageKey, record.ReceivedAt,
+                record.Reason ?? "", startedBy, now);
+            appends.Add(new StreamAppend(ingest.Appends[i].StreamKey, [rescued, .. ingest.Appends[i].Events]));
+        }
+
+        appends.Add(new StreamAppend(StreamKeys.Quarantine(record.Id),
+            [new RequestRescued(replayId, record.Id, reading.Items.Select(x => x.MessageKey).Distinct().ToList(), now)]));
+        return appends;
+    }
+
+    public static ReplayDifference Difference(Guid replayId, RawRequestRecord record, ItemChange change, bool applied) => new()
+    {
+        Id = $"{replayId:N}/{record.Id:N}/{change.ItemIndex}",
+        ReplayId = replayId,
+        Kind = change.Kind,
+        Applied = applied,
+        Provider = record.Provider,
+        Account = record.Account,
+        MessageKey = change.MessageKey,
+        RequestId = record.Id,
+        ItemIndex = change.ItemIndex,
+        ReceivedAt = record.ReceivedAt,
+        PreviousStatus = change.Previous?.Status.ToString().ToLowerInvariant(),
+        PreviousFinal = change.Previous?.Final,
+        PreviousProviderStatus = change.Previous?.ProviderStatus,
+        PreviousErrorCode = change.Previous?.ErrorCode,
+        PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
+        PreviousParserVersion = change.Previous?.ParserVersion,
+        CorrectedStatus = change.Corrected?.Status.ToString().ToLowerInvariant(),
+        CorrectedFinal = change.Corrected?.Final,
+        CorrectedProviderStatus = change.Corrected?.ProviderStatus,
+        CorrectedErrorCode = change.Corrected?.ErrorCode,
+        CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
+        CorrectedParserVersion = change.Corrected?.ParserVersion,
+        Detail = change.Detail,
+    };
+}
+
+/// <summary>One item that today's parser reads differently (or cannot place), with both readings.</summary>
+public sealed record ItemChange(string Kind, string? MessageKey, int ItemIndex, Report? Previous, Report? Corrected, string? Detail);

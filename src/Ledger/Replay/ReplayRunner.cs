@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using Ledger.Events;
+using Ledger.Ingest;
+using Ledger.Providers;
+using Marten;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Replay;
+
+/// <summary>The settings of one provider account (the `Ledger:Providers` section), or null when not configured.</summary>
+public delegate ProviderAccount? AccountLookup(string provider, string? account);
+
+/// <summary>
+/// Runs a <see cref="ReplayJob"/> chunk by chunk over the raw requests in its range.
+/// <para>
+/// It walks the raw request records, not the event streams: a request is the unit the adapter reads
+/// (one request carries many items for many streams), and request ids are UUIDv7 made from the
+/// receive time, so a time range is a primary-key range and the cursor is simply the last id done:
+/// each chunk is one index range scan whatever the size of the store (≥ 1,000,000 events).
+/// </para>
+/// <para>
+/// Each chunk commits in one short transaction: its corrections and rescues, its difference rows and
+/// the job with its new cursor. A crash loses at most the chunk in flight, which runs again; and as a
+/// correction is appended only when today's reading differs from the latest on record, running any
+/// chunk twice appends nothing the second time. Appends are optimistic per stream: if live ingest
+/// moved a stream meanwhile, the chunk is read and decided again.
+/// </para>
+/// </summary>
+public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger)
+{
+    private const int ConflictRetries = 5;
+
+    public async Task<ReplayJob> QueueAsync(ReplayOptions options, string startedBy, int chunkSize = 100, CancellationToken ct = default)
+    {
+        var job = ReplayJob.Queue(options, startedBy, clock.GetUtcNow(), chunkSize);
+        await using var session = store.LightweightSession();
+        session.Store(job);
+        await session.SaveChangesAsync(ct);
+        return job;
+    }
+
+    /// <summary>
+    /// Runs the job from its cursor, at most <paramref name="maxChunks"/> chunks (null: to the end).
+    /// Returns the job as committed; it is finished when its state is completed or failed.
+    /// </summary>
+    public async Task<ReplayJob> RunAsync(Guid jobId, int? maxChunks = null, CancellationToken ct = default)
+    {
+        ReplayJob job;
+        await using (var query = store.QuerySession())
+        {
+            job = await query.LoadAsync<ReplayJob>(jobId, ct) ?? throw new InvalidOperationException($"No replay {jobId}.");
+        }
+
+        if (job.Finished)
+        {
+            return job;
+        }
+
+        var problem = job.Options.Problem()
+            ?? (job.Options.Provider is { } p && catalog.Find(p) is null ? $"No provider is called '{p}'." : null);
+        if (problem is not null)
+        {
+            return await SaveStateAsync(job with
+            {
+                State = ReplayStates.Failed,
+                Error = problem,
+                CompletedAt = clock.GetUtcNow(),
+            }, ct);
+        }
+
+        if (job.State == ReplayStates.Queued)
+        {
+            job = await SaveStateAsync(job with { State = ReplayStates.Running, StartedAt = clock.GetUtcNow() }, ct);
+        }
+
+        try
+        {
+            var requestIds = await RequestsOfMessagesAsync(job.Options, ct);
+            for (var chunks = 0; maxChunks is null || chunks < maxChunks; chunks++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (next, more) = await RunChunkAsync(job, requestIds, ct);
+                job = next;
+                if (!more)
+                {
+                    return await SaveStateAsync(job with { State = ReplayStates.Completed, CompletedAt = clock.GetUtcNow() }, ct);
+                }
+            }
+
+            return job;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !CommitQueue.IsStorageUnavailable(e))
+        {
+            logger.LogError(e, "Replay {ReplayId} failed", job.Id);
+            return await SaveStateAsync(job with { State = ReplayStates.Failed, Error = e.Message, CompletedAt = clock.GetUtcNow() }, ct);
+        }
+    }
+
+    private async Task<ReplayJob> SaveStateAsync(ReplayJob job, CancellationToken ct)
+    {
+        job = job with { UpdatedAt = clock.GetUtcNow() };
+        await using var session = store.LightweightSession();
+        session.Store(job);
+        await session.SaveChangesAsync(ct);
+        return job;
+    }
+
+    /// <summary>With `messageKeys`: the requests that carried items for those messages; else null (no restriction).</summary>
+    private async Task<Guid[]?> RequestsOfMessagesAsync(ReplayOptions options, CancellationToken ct)
+    {
+        if (options.MessageKeys is not { Count: > 0 } keys)
+        {
+            return null;
+        }
+
+        await using var query = store.QuerySession();
+        var ids = new HashSet<Guid>();
+        foreach (var key in keys.Distinct())
+        {
+            var events = await query.Events.FetchStreamAsync(StreamKeys.Message(options.Provider!, key), token: ct);
+            ids.UnionWith(events.Select(e => e.Data).OfType<CallbackReceived>().Select(r => r.RequestId));
+        }
+
+        return [.. ids.Order()];
+    }
+
+    private async Task<(ReplayJob Job, bool More)> RunChunkAsync(ReplayJob job, Guid[]? requestIds, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryChunkAsync(job, requestIds, ct);
+            }
+            catch (Exception e) when (attempt < ConflictRetries && IsConflict(e))
+            {
+                // Live ingest appended to one of this chunk's streams meanwhile: nothing of the chunk
+                // committed. Read the streams again and decide again.
+                logger.LogDebug("Replay {ReplayId}: stream moved during a chunk (attempt {Attempt}); retrying", job.Id, attempt);
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
+            }
+        }
+    }
+
+    private async Task<(ReplayJob Job, bool More)> TryChunkAsync(ReplayJob job, Guid[]? requestIds, CancellationToken ct)
+    {
+        var options = job.Options;
+        await using var session = store.LightweightSession();
+        var records = await NextRecordsAsync(session, job, requestIds, ct);
+        if (records.Count == 0)
+        {
+            return (job, false);
+        }
+
+        var includeKey = options.MessageKeys is { Count: > 0 } keys ? new HashSet<string>(keys).Contains : (Func<string, bool>?)null;
+        var streams = new Dictionary<string, IReadOnlyList<object>>(StringComparer.Ordinal);
+        var appends = new List<StreamAppend>();
+        var differences = new List<ReplayDifference>();
+        long scanned = 0, corrected = 0, rescued = 0;
+        var now = clock.GetUtcNow();
+
+        foreach (var record in records)
+        {
+            if ((options.From is { } from && record.ReceivedAt < from) || (options.To is { } to && record.ReceivedAt >= to))
+            {
+                continue; // same millisecond as a bound, outside it
+            }
+
+            if (catalog.Find(record.Provider) is not { } adapter || accounts(record.Provider, record.Account) is not { } account)
+            {
+                continue; // unknown provider or account, then and now: nothing to read it with
+            }
+
+            if (record.Outcome == RequestOutcomes.Accepted)
+            {
+                scanned++;
+                var reading = Reinterpretation.ReadAgain(adapter, record, account);
+                var keysRead = reading is AdapterResult.Accepted a ? a.Items.Select(i => i.MessageKey).Distinct().ToList() : [];
+                foreach (var key in keysRead)
+                {
+                    await LoadAsync(session, streams, StreamKeys.Message(record.Provider, key), ct);
+                }
+
+                var changes = Reinterpretation.Compare(record, reading,
+                    (key, requestId, index) => ItemHistory.Latest(streams[StreamKeys.Message(record.Provider, key)])
+                        .GetValueOrDefault((requestId, index)),
+                    includeKey);
+                foreach (var change in changes)
+                {
+                    var apply = change.Kind == DifferenceKinds.Corrected && !options.DryRun;
+                    differences.Add(Reinterpretation.Difference(job.Id, record, change, apply));
+                    if (change.Kind == DifferenceKinds.Corrected)
+                    {
+                        corrected++;
+                    }
+
+                    if (apply)
+                    {
+                        appends.Add(new StreamAppend(StreamKeys.Message(record.Provider, change.MessageKey!),
+                        [
+                            new InterpretationCorrected(job.Id, record.Id, change.ItemIndex, change.Previous!, change.Corrected!, job.StartedBy, now),
+                        ]));
+                    }
+                }
+            }
+            else if (options.IncludeQuarantine && Reinterpretation.MayRescue(record))
+            {
+                scanned++;
+                var quarantine = await LoadAsync(session, streams, StreamKeys.Quarantine(record.Id), ct);
+                if (ItemHistory.AlreadyRescued(quarantine)
+                    || Reinterpretation.ReadAgain(adapter, record, account) is not AdapterResult.Accepted reading
+                    || (includeKey is not null && !reading.Items.Any(i => includeKey(i.MessageKey))))
+                {
+                    continue;
+                }
+
+                rescued++;
+                for (var i = 0; i < reading.Items.Count; i++)
+                {
+                    var item = reading.Items[i];
+                    differences.Add(Reinterpretation.Difference(job.Id, record,
+                        new ItemChange(DifferenceKinds.Rescued, item.MessageKey, i, null, item.Report, $"quarantined at receipt: {record.Reason}"),
+                        applied: !options.DryRun));
+                }
+
+                if (!options.DryRun)
+                {
+                    appends.AddRange(Reinterpretation.Rescue(record, account.Name, reading, job.Id, job.StartedBy, now));
+                }
+            }
+        }
+
+        foreach (var append in appends)
+        {
+            // Optimistic: the stream must still be at the version we read it at, else the chunk is redone.
+            if (streams.ContainsKey(append.StreamKey))
+            {
+                await session.Events.AppendOptimistic(append.StreamKey, ct, append.Events);
+            }
+            else
+            {
+                session.Events.Append(append.StreamKey, append.Events);
+            }
+        }
+
+        foreach (var difference in differences)
+        {
+            session.Store(difference);
+        }
+
+        var next = job with
+        {
+            Cursor = records[^1].Id,
+            Scanned = job.Scanned + scanned,
+            Corrected = job.Corrected + corrected,
+            Rescued = job.Rescued + rescued,
+            Differences = job.Differences + differences.Count,
+            Sample = [.. job.Sample, .. differences.Take(Math.Max(0, ReplayJob.SampleSize - job.Sample.Count))],
+            UpdatedAt = now,
+        };
+        session.Store(next);
+        await session.SaveChangesAsync(ct);
+        return (next, records.Count == job.ChunkSize);
+    }
+
+    private static async Task<IReadOnlyList<object>> LoadAsync(IDocumentSession session, Dictionary<string, IReadOnlyList<object>> streams, string key, CancellationToken ct)
+    {
+        if (!streams.TryGetValue(key, out var events))
+        {
+            events = (await session.Events.FetchStreamAsync(key, token: ct)).Select(e => e.Data).ToList();
+            if (events.Count > 0)
+            {
+                streams[key] = events;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>The next chunk of raw requests after the cursor, in id (= receive time) order.</summary>
+    private static async Task<IReadOnlyList<RawRequestRecord>> NextRecordsAsync(IQuerySession session, ReplayJob job, Guid[]? requestIds, CancellationToken ct)
+    {
+        var options = job.Options;
+        var after = job.Cursor ?? Guid.Empty;
+        var lower = options.From is { } from ? TimeOrderedFloor(from) : Guid.Empty;
+        var upper = options.To is { } to ? TimeOrderedFloor(to.AddMilliseconds(1)) : new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff");
+        var where = "where id > ? and id >= ? and id < ?";
+        var parameters = new List<object> { after, lower, upper };
+        if (options.Provider is { } provider)
+        {
+            where += " and data ->> 'Provider' = ?";
+            parameters.Add(provider);
+        }
+
+        if (options.Account is { } account)
+        {
+            where += " and data ->> 'Account' = ?";
+            parameters.Add(account);
+        }
+
+        if (requestIds is not null)
+        {
+            where += " and id = ANY(?)";
+            parameters.Add(requestIds);
+        }
+
+        where += " order by id limit ?";
+        parameters.Add(job.ChunkSize);
+        return await session.QueryAsync<RawRequestRecord>(where, ct, [.. parameters]);
+    }
+
+    /// <summary>The smallest UUIDv7 of the millisecond of <paramref name="instant"/> (ids are `Guid.CreateVersion7(receivedAt)`).</summary>
+    public static Guid TimeOrderedFloor(DateTimeOffset instant)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        var ms = Math.Max(0, instant.ToUnixTimeMilliseconds());
+        Span<byte> eight = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(eight, ms);
+        eight[2..].CopyTo(bytes);
+        bytes[6] = 0x70;
+        bytes[8] = 0x80;
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private static bool IsConflict(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x.GetType().Name is "ConcurrencyException" or "ExistingStreamIdCollisionException" or "EventStreamUnexpectedMaxEventIdException"
+                || x is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.SerializationFailure or Npgsql.PostgresErrorCodes.DeadlockDetected })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
