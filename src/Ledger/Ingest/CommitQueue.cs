@@ -237,14 +237,8 @@ public sealed class CommitQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Opens the commit's transaction and takes a transaction-scoped advisory lock per stream, in hash
-    /// order (no deadlocks), before anything is read. Marten's inline projections read the current
-    /// documents inside this transaction, so another instance committing to the same stream at the same
-    /// moment waits for us instead of making us project from a stale document. Inside one instance the
-    /// dispatcher already keeps a stream out of two commits; this is what makes several instances safe.
-    /// </summary>
-    private static async Task LockStreamsAsync(IDocumentSession session, IReadOnlyList<Pending> batch)
+    /// <summary>Locks the batch's streams (see <see cref="StreamLocks"/>); one statement per commit.</summary>
+    private static Task LockStreamsAsync(IDocumentSession session, IReadOnlyList<Pending> batch)
     {
         var keys = new List<string>();
         foreach (var p in batch)
@@ -255,17 +249,7 @@ public sealed class CommitQueue : IAsyncDisposable
             }
         }
 
-        await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-        if (keys.Count == 0)
-        {
-            return;
-        }
-
-        await using var command = new NpgsqlCommand(
-            "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(@keys) k) locks order by h",
-            (NpgsqlConnection)session.Connection!);
-        command.Parameters.AddWithValue("keys", keys.ToArray());
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        return StreamLocks.AcquireAsync(session, keys);
     }
 
     private static bool IsStreamConflict(Exception e) =>

@@ -230,6 +230,9 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
             }
         }
 
+        // Same per-stream locks as live ingest, taken before the inline projections read the documents,
+        // so neither writer projects from a document the other is about to change.
+        await StreamLocks.AcquireAsync(session, appends.Select(a => a.StreamKey).Distinct().ToList(), ct);
         foreach (var append in appends)
         {
             // Optimistic: the stream must still be at the version we read it at, else the chunk is redone.

@@ -1,0 +1,28 @@
+using Marten;
+using Npgsql;
+
+namespace Ledger.Ingest;
+
+/// <summary>
+/// Every writer of message streams (the ingest commit, a replay chunk) opens its transaction and takes
+/// a transaction-scoped advisory lock per stream, in hash order (no deadlocks), before Marten's inline
+/// projections read the current documents. A concurrent writer of the same stream, in this instance or
+/// another, then waits for our commit instead of projecting from a stale document.
+/// </summary>
+public static class StreamLocks
+{
+    public static async Task AcquireAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
+    {
+        await session.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (streamKeys.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(@keys) k) locks order by h",
+            (NpgsqlConnection)session.Connection!);
+        command.Parameters.AddWithValue("keys", streamKeys.ToArray());
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+}
