@@ -42,6 +42,9 @@ public sealed record MessageStatus
     /// <summary>Reports already seen, to recognise a re-pushed report as a duplicate.</summary>
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
+    /// <summary>When the message was sent, from its registration (`MessageSubmitted`); null when never registered.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
 }
 
@@ -62,7 +65,8 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
     public MessageStatus Apply(CallbackReceived e, MessageStatus current) => current with
     {
         CallbackCount = current.CallbackCount + 1,
-        FirstReceivedAt = e.ReceivedAt < current.FirstReceivedAt ? e.ReceivedAt : current.FirstReceivedAt,
+        // CallbackCount 0: the stream began with a registration, so there is no receive time to keep yet.
+        FirstReceivedAt = current.CallbackCount == 0 || e.ReceivedAt < current.FirstReceivedAt ? e.ReceivedAt : current.FirstReceivedAt,
         LastReceivedAt = e.ReceivedAt > current.LastReceivedAt ? e.ReceivedAt : current.LastReceivedAt,
         StreamVersion = current.StreamVersion + 1,
     };
@@ -109,4 +113,33 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
             _ => next,
         };
     }
+
+    // Sent registration (POST /messages/sent). A report that arrived first keeps its status and the facts
+    // it carried; a second registration changes nothing but the version.
+    public MessageStatus Create(MessageSubmitted e) => new()
+    {
+        Id = StreamKeys.Message(e.Provider, e.MessageKey),
+        Provider = e.Provider,
+        Account = e.Account,
+        MessageKey = e.MessageKey,
+        Status = DeliveryStatus.Pending,
+        SentAt = e.SentAt,
+        Phone = e.Phone,
+        OutId = e.OutId,
+        BilledParts = e.BilledParts,
+        StreamVersion = 1,
+    };
+
+    public MessageStatus Apply(MessageSubmitted e, MessageStatus current) => current.SentAt is not null
+        ? current with { StreamVersion = current.StreamVersion + 1 }
+        : current with
+        {
+            StreamVersion = current.StreamVersion + 1,
+            SentAt = e.SentAt,
+            // The registration names the account finance is billed under.
+            Account = e.Account,
+            Phone = current.Phone ?? e.Phone,
+            OutId = current.OutId ?? e.OutId,
+            BilledParts = current.BilledParts ?? e.BilledParts,
+        };
 }

@@ -7,6 +7,7 @@ using Ledger.Providers;
 using Ledger.Web;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
+using Ledger.Web.Reconciliation;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -38,6 +39,9 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
+var reconciliation = ReconciliationSettings.From(builder.Configuration);
+builder.Services.AddSingleton(reconciliation);
+builder.Services.AddSingleton(new MessageReconciliationProjection(reconciliation.Zone));
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // the ingest path enforces Ledger:MaxBodyBytes itself
 
 builder.Services.AddMarten(services =>
@@ -59,6 +63,17 @@ builder.Services.AddMarten(services =>
         options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
         options.Schema.For<MessageStatus>().DocumentAlias("message_status");
         options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+
+        // Finance reconciliation (docs/architecture.md): per-message rows and quarantined requests by
+        // business day, with the filter columns duplicated out of the JSON and indexed together.
+        options.Schema.For<MessageReconciliation>().DocumentAlias("message_reconciliation")
+            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account)
+            .Index(x => new { x.Day, x.Provider, x.Account });
+        options.Schema.For<RejectedRequest>().DocumentAlias("rejected_request")
+            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
+        options.Projections.Add(services.GetRequiredService<MessageReconciliationProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add(new RejectedRequestProjection(services.GetRequiredService<ReconciliationSettings>().Zone),
+            JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
     })
     .UseLightweightSessions()

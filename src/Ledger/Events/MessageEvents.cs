@@ -17,6 +17,22 @@ public sealed record CallbackReceived(
 public sealed record ReportInterpreted(Guid RequestId, DateTimeOffset ReceivedAt, Report Report);
 
 /// <summary>
+/// Finance registered the message as sent (`POST /messages/sent`), so a report that never comes becomes
+/// visible. Appended at most once per stream: a report that arrived first stays valid, and registering
+/// the same message again appends nothing (and would change nothing: projections keep the first one).
+/// </summary>
+public sealed record MessageSubmitted(
+    string Provider,
+    string Account,
+    string MessageKey,
+    string? Phone,
+    DateTimeOffset SentAt,
+    int? BilledParts,
+    string? OutId,
+    Guid RequestId,
+    DateTimeOffset RegisteredAt);
+
+/// <summary>
 /// A request that failed verification or parsing. It lives in its own stream `quarantine:{requestId}`,
 /// never in a message stream: the message id it claims cannot be trusted.
 /// </summary>
@@ -35,6 +51,7 @@ public static class EventNames
         [typeof(CallbackReceived)] = "callback_received",
         [typeof(ReportInterpreted)] = "report_interpreted",
         [typeof(RequestQuarantined)] = "request_quarantined",
+        [typeof(MessageSubmitted)] = "message_submitted",
     };
 }
 
