@@ -131,6 +131,18 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
         (await fixture.Host.GetJsonAsync("/reconciliation/messages?from=2034-01-01&to=2034-01-02&status=lost")).Status.ShouldBe(400);
     }
 
+    [Fact]
+    public async Task the_rows_are_indexed_by_day_provider_and_account()
+    {
+        await fixture.Host.DailyAsync("2034-02-01", "2034-02-01");
+        await using var session = fixture.Store.QuerySession();
+        var indexes = await session.AdvancedSql.QueryAsync<string>(
+            "select indexdef from pg_indexes where tablename = 'mt_doc_message_reconciliation' and schemaname = ?", default,
+            fixture.Store.Options.DatabaseSchemaName);
+
+        indexes.ShouldContain(i => i.Contains("(day, provider, account)"), string.Join("\n", indexes));
+    }
+
     private async Task<byte[]> GetBytesAsync(string url)
     {
         var response = await fixture.Host.Server.CreateClient().GetAsync(url);
