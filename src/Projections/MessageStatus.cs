@@ -51,6 +51,9 @@ public sealed record MessageStatus
     /// </summary>
     public IReadOnlyList<ItemInterpretation> Interpretations { get; init; } = [];
 
+    /// <summary>When the message was sent, from its registration (`MessageSubmitted`); null when never registered.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
 
     /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
@@ -75,7 +78,8 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
     public MessageStatus Apply(CallbackReceived e, MessageStatus current) => current with
     {
         CallbackCount = current.CallbackCount + 1,
-        FirstReceivedAt = e.ReceivedAt < current.FirstReceivedAt ? e.ReceivedAt : current.FirstReceivedAt,
+        // CallbackCount 0: the stream began with a registration, so there is no receive time to keep yet.
+        FirstReceivedAt = current.CallbackCount == 0 || e.ReceivedAt < current.FirstReceivedAt ? e.ReceivedAt : current.FirstReceivedAt,
         LastReceivedAt = e.ReceivedAt > current.LastReceivedAt ? e.ReceivedAt : current.LastReceivedAt,
         StreamVersion = current.StreamVersion + 1,
         Interpretations = [.. current.Interpretations, ItemInterpretation.Received(e)],
@@ -189,6 +193,35 @@ public sealed partial class MessageStatusProjection : SingleStreamProjection<Mes
         LastReceivedAt = e.Data.ReceivedAt,
         StreamVersion = 1,
     };
+
+    // Sent registration (POST /messages/sent). A report that arrived first keeps its status and the facts
+    // it carried; a second registration changes nothing but the version.
+    public MessageStatus Create(MessageSubmitted e) => new()
+    {
+        Id = StreamKeys.Message(e.Provider, e.MessageKey),
+        Provider = e.Provider,
+        Account = e.Account,
+        MessageKey = e.MessageKey,
+        Status = DeliveryStatus.Pending,
+        SentAt = e.SentAt,
+        Phone = e.Phone,
+        OutId = e.OutId,
+        BilledParts = e.BilledParts,
+        StreamVersion = 1,
+    };
+
+    public MessageStatus Apply(MessageSubmitted e, MessageStatus current) => current.SentAt is not null
+        ? current with { StreamVersion = current.StreamVersion + 1 }
+        : current with
+        {
+            StreamVersion = current.StreamVersion + 1,
+            SentAt = e.SentAt,
+            // The registration names the account finance is billed under.
+            Account = e.Account,
+            Phone = current.Phone ?? e.Phone,
+            OutId = current.OutId ?? e.OutId,
+            BilledParts = current.BilledParts ?? e.BilledParts,
+        };
 }
 
 /// <summary>One item of the stream (request id and index in it) and its current interpretation.</summary>

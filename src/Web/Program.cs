@@ -11,6 +11,7 @@ using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
 using Ledger.Web.Rebuild;
+using Ledger.Web.Reconciliation;
 using Ledger.Web.Replays;
 using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
@@ -64,6 +65,9 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").
 builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
+var reconciliation = ReconciliationSettings.From(builder.Configuration);
+builder.Services.AddSingleton(reconciliation);
+builder.Services.AddSingleton(new MessageReconciliationProjection(reconciliation.Zone));
 builder.Services.AddSingleton<ApiKeys>();
 builder.WebHost.ConfigureKestrel(k =>
 {
@@ -102,6 +106,17 @@ builder.Services.AddMarten(services =>
         options.Schema.For<ReplayDifference>().DocumentAlias("replay_difference").Index(x => x.ReplayId);
         options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         options.Projections.Add<DeliveryHistoryProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+
+        // Finance reconciliation (docs/architecture.md): per-message rows and quarantined requests by
+        // business day, with the filter columns duplicated out of the JSON and indexed together.
+        options.Schema.For<MessageReconciliation>().DocumentAlias("message_reconciliation")
+            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account)
+            .Index(x => new { x.Day, x.Provider, x.Account });
+        options.Schema.For<RejectedRequest>().DocumentAlias("rejected_request")
+            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
+        options.Projections.Add(services.GetRequiredService<MessageReconciliationProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add(new RejectedRequestProjection(services.GetRequiredService<ReconciliationSettings>().Zone),
+            JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
     })
     .UseLightweightSessions()

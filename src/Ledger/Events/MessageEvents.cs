@@ -17,6 +17,22 @@ public sealed record CallbackReceived(
 public sealed record ReportInterpreted(Guid RequestId, DateTimeOffset ReceivedAt, Report Report);
 
 /// <summary>
+/// Finance registered the message as sent (`POST /messages/sent`), so a report that never comes becomes
+/// visible. Appended at most once per stream: a report that arrived first stays valid, and registering
+/// the same message again appends nothing (and would change nothing: projections keep the first one).
+/// </summary>
+public sealed record MessageSubmitted(
+    string Provider,
+    string Account,
+    string MessageKey,
+    string? Phone,
+    DateTimeOffset SentAt,
+    int? BilledParts,
+    string? OutId,
+    Guid RequestId,
+    DateTimeOffset RegisteredAt);
+
+/// <summary>
 /// A request that failed verification or parsing. It lives in its own stream `quarantine:{requestId}`,
 /// never in a message stream: the message id it claims cannot be trusted.
 /// </summary>
@@ -38,6 +54,7 @@ public static class EventNames
         [typeof(InterpretationCorrected)] = "interpretation_corrected",
         [typeof(CallbackRescued)] = "callback_rescued",
         [typeof(RequestRescued)] = "request_rescued",
+        [typeof(MessageSubmitted)] = "message_submitted",
     };
 }
 

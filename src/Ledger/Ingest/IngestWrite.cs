@@ -35,6 +35,16 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
         return new IngestWrite(record, appends);
     }
 
+    /// <summary>The `outcome` of the raw record of a sent-message registration request.</summary>
+    public const string SentRegistrationOutcome = "sent_registration";
+
+    /// <summary>
+    /// A general "append these events" write (sent registration): the request is kept as evidence like a
+    /// callback, and the appends go through the same group commit, so they are serial per stream.
+    /// </summary>
+    public static IngestWrite SentRegistration(RawRequestRecord record, IReadOnlyList<StreamAppend> appends) =>
+        new(record with { Outcome = SentRegistrationOutcome, Verification = "api", ItemCount = appends.Count }, appends);
+
     public static IngestWrite Probe(RawCallback request, string provider, string account) =>
         new(RawRequestRecord.From(request, provider, account) with { Outcome = RequestOutcomes.Probe, Verification = "passed" }, []);
 

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint) };
+            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.RegisterSentEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint), typeof(Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint) };
         }
     }
 
@@ -32,18 +32,24 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_messages_provider_messageKey))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_messages_provider_messageKey_history))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_quarantine))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_reconciliation_daily))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_reconciliation_messages))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_replays_id))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_replays_id_differences))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_requests_requestId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_callbacks_provider))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_callbacks_provider_account))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_messages_sent))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_replays))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Health.HealthEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Ingest.ReceiveCallbackEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Messages.GetHistoryEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Messages.GetMessageEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Messages.RegisterSentEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Messages.SearchMessagesEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Quarantine.ListQuarantineEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.GetReplayDifferencesEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.GetReplayEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.StartReplayEndpoint))]

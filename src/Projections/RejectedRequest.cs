@@ -1,0 +1,42 @@
+using Ledger.Events;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// One quarantined request, by the business day it was received on, for the daily `rejected` count.
+/// Built from the quarantine stream `quarantine:{requestId}` (never a message stream: the message id a
+/// refused request claims cannot be trusted, so it counts per provider/account/day, not per message).
+/// </summary>
+public sealed record RejectedRequest
+{
+    public string Id { get; init; } = "";
+    public Guid RequestId { get; init; }
+    public string Provider { get; init; } = "";
+    public string Account { get; init; } = "";
+    public string Day { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+}
+
+public sealed partial class RejectedRequestProjection : SingleStreamProjection<RejectedRequest, string>
+{
+    private readonly TimeZoneInfo _zone;
+
+    public RejectedRequestProjection(TimeZoneInfo zone)
+    {
+        _zone = zone;
+    }
+
+    public RejectedRequest Create(RequestQuarantined e) => new()
+    {
+        Id = StreamKeys.Quarantine(e.RequestId),
+        RequestId = e.RequestId,
+        Provider = e.Provider,
+        // A route that names no account is the `default` account (CONTRACT.md).
+        Account = string.IsNullOrEmpty(e.Account) ? "default" : e.Account,
+        Day = BusinessDay.Of(e.ReceivedAt, _zone),
+        Reason = e.Reason,
+        ReceivedAt = e.ReceivedAt,
+    };
+}
