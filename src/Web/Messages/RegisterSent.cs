@@ -1,3 +1,4 @@
+using Ledger.Web.Security;
 using Ledger.Events;
 using Ledger.Ingest;
 using Ledger.Projections;
@@ -21,6 +22,7 @@ public static class RegisterSentEndpoint
     public const int MaxRows = 20_000;
     public const long MaxBodyBytes = 32 * 1024 * 1024;
 
+    [RequiresRole(Roles.Admin)]
     [WolverinePost("/messages/sent")]
     public static async Task<IResult> Post(HttpContext context, CommitQueue commits, IDocumentStore store, ProviderCatalog catalog,
         ReconciliationSettings settings, TimeProvider clock, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Ledger.Web.Security;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Ledger.Projections;
@@ -18,6 +19,7 @@ public static class GetDailyReconciliationEndpoint
         "rejected", "corrected", "missingReports",
     ];
 
+    [RequiresRole(Roles.Finance)]
     [WolverineGet("/reconciliation/daily")]
     public static async Task<IResult> Get(HttpContext context, IDocumentStore store, ReconciliationSettings settings,
         MessageReconciliationProjection projection, TimeProvider clock, CancellationToken ct)

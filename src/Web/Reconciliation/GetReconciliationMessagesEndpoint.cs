@@ -1,3 +1,4 @@
+using Ledger.Web.Security;
 using System.Runtime.CompilerServices;
 using Ledger.Projections;
 using Ledger.Web.Messages;
@@ -43,6 +44,7 @@ public static class GetReconciliationMessagesEndpoint
         "phone", "outId", "billedParts", "callbacks", "duplicates", "corrected",
     ];
 
+    [RequiresRole(Roles.Finance)]
     [WolverineGet("/reconciliation/messages")]
     public static async Task<IResult> Get(HttpContext context, IDocumentStore store, ReconciliationSettings settings, TimeProvider clock, CancellationToken ct)
     {

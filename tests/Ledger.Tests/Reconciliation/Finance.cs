@@ -13,14 +13,14 @@ public static class Finance
 
     public static async Task<JsonElement> RegisterAsync(this IAlbaHost host, params string[] rows)
     {
-        var (status, body, _) = await host.PostAsync("/messages/sent", Payloads.Array(rows));
+        var (status, body, _) = await host.PostAsync("/messages/sent", Payloads.Array(rows), apiKey: LedgerApi.AdminKey);
         status.ShouldBe(200, body);
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public static async Task<JsonElement[]> DailyAsync(this IAlbaHost host, string from, string to, string query = "")
     {
-        var (status, json) = await host.GetJsonAsync($"/reconciliation/daily?from={from}&to={to}{query}");
+        var (status, json) = await host.GetJsonAsync($"/reconciliation/daily?from={from}&to={to}{query}", LedgerApi.FinanceKey);
         status.ShouldBe(200);
         return json.GetProperty("rows").EnumerateArray().ToArray();
     }
@@ -33,7 +33,7 @@ public static class Finance
 
     public static async Task<JsonElement[]> MessagesAsync(this IAlbaHost host, string from, string to, string query = "")
     {
-        var (status, json) = await host.GetJsonAsync($"/reconciliation/messages?from={from}&to={to}&pageSize=1000{query}");
+        var (status, json) = await host.GetJsonAsync($"/reconciliation/messages?from={from}&to={to}&pageSize=1000{query}", LedgerApi.FinanceKey);
         status.ShouldBe(200);
         return json.GetProperty("rows").EnumerateArray().ToArray();
     }

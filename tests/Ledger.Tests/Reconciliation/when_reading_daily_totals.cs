@@ -125,10 +125,10 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
     [Fact]
     public async Task a_bad_query_is_a_problem_a_person_can_act_on()
     {
-        var (status, json) = await fixture.Host.GetJsonAsync("/reconciliation/daily?from=2034-01-05&to=2034-01-01");
+        var (status, json) = await fixture.Host.GetJsonAsync("/reconciliation/daily?from=2034-01-05&to=2034-01-01", LedgerApi.FinanceKey);
         status.ShouldBe(400);
         json.GetProperty("detail").GetString()!.ShouldContain("before");
-        (await fixture.Host.GetJsonAsync("/reconciliation/messages?from=2034-01-01&to=2034-01-02&status=lost")).Status.ShouldBe(400);
+        (await fixture.Host.GetJsonAsync("/reconciliation/messages?from=2034-01-01&to=2034-01-02&status=lost", LedgerApi.FinanceKey)).Status.ShouldBe(400);
     }
 
     [Fact]
@@ -145,7 +145,9 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
 
     private async Task<byte[]> GetBytesAsync(string url)
     {
-        var response = await fixture.Host.Server.CreateClient().GetAsync(url);
+        var client = fixture.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", LedgerApi.FinanceKey);
+        var response = await client.GetAsync(url);
         ((int)response.StatusCode).ShouldBe(200, Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()));
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         return await response.Content.ReadAsByteArrayAsync();

@@ -88,7 +88,7 @@ public sealed class when_registering_sent_messages(LedgerFixture fixture)
             Finance.Sent("nosuch", "x", "2031-03-01T10:00:00Z"),
             """{"provider":"tencent","messageKey":"","sentAt":"yesterday","billedParts":0}""");
 
-        var (status, problem, contentType) = await fixture.Host.PostAsync("/messages/sent", body);
+        var (status, problem, contentType) = await fixture.Host.PostAsync("/messages/sent", body, apiKey: LedgerApi.AdminKey);
 
         status.ShouldBe(400);
         contentType!.ShouldContain("application/problem+json");
@@ -109,7 +109,7 @@ public sealed class when_registering_sent_messages(LedgerFixture fixture)
         var b = Payloads.NewId();
         var csv = $"provider,account,messageKey,phone,sentAt,parts,outId\r\ntencent,default,{a},13800000000,2031-03-05 10:00:00,2,订单-1\r\ntencent,,{b},,2031-03-05T02:00:00Z,,\r\n";
 
-        var (status, body, _) = await fixture.Host.PostAsync("/messages/sent", csv, "text/csv");
+        var (status, body, _) = await fixture.Host.PostAsync("/messages/sent", csv, "text/csv", LedgerApi.AdminKey);
 
         status.ShouldBe(200, body);
         JsonDocument.Parse(body).RootElement.GetProperty("registered").GetInt32().ShouldBe(2);

@@ -7,9 +7,14 @@ namespace Ledger.Tests.Support;
 /// <summary>Plain HTTP calls through the real pipeline, returning status and body.</summary>
 public static class LedgerApi
 {
-    public static async Task<(int Status, string Body, string? ContentType)> PostAsync(this IAlbaHost host, string url, string body, string contentType = "application/json")
+    public static async Task<(int Status, string Body, string? ContentType)> PostAsync(this IAlbaHost host, string url, string body, string contentType = "application/json", string? apiKey = null)
     {
         var client = host.Server.CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var response = await client.PostAsync(url, content);
