@@ -42,11 +42,11 @@ public sealed record MessageReconciliation
     public int Callbacks { get; init; }
     public int Duplicates { get; init; }
 
-    /// <summary>
-    /// Hook for replays: the number of `InterpretationCorrected` events that changed this message (being
-    /// added on another branch). Stays 0 until that event exists; the daily `corrected` sums it.
-    /// </summary>
+    /// <summary>Interpretations replaced by replays (`InterpretationCorrected`); the daily `corrected` sums it.</summary>
     public int Corrections { get; init; }
+
+    /// <summary>Every item's current interpretation, so a correction recomputes the status like MessageStatus does.</summary>
+    public IReadOnlyList<ItemInterpretation> Interpretations { get; init; } = [];
 
     public string? Phone { get; init; }
     public string? OutId { get; init; }
@@ -76,12 +76,14 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
         MessageKey = e.MessageKey,
         FirstReceivedAt = e.ReceivedAt,
         Callbacks = 1,
+        Interpretations = [ItemInterpretation.Received(e)],
     });
 
     public MessageReconciliation Apply(CallbackReceived e, MessageReconciliation current) => Dated(current with
     {
         Callbacks = current.Callbacks + 1,
         FirstReceivedAt = current.FirstReceivedAt is { } first && first <= e.ReceivedAt ? first : e.ReceivedAt,
+        Interpretations = [.. current.Interpretations, ItemInterpretation.Received(e)],
     });
 
     public MessageReconciliation Apply(ReportInterpreted e, MessageReconciliation current)
@@ -113,6 +115,7 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
             Phone = status.Phone,
             OutId = status.OutId,
             EarliestProviderTime = providerTime is { } t && (current.EarliestProviderTime is not { } known || t < known) ? t : current.EarliestProviderTime,
+            Interpretations = ItemInterpretation.Interpreted(current.Interpretations, e),
         });
     }
 
@@ -142,8 +145,58 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
             BilledParts = current.BilledParts ?? e.BilledParts,
         });
 
-    // InterpretationCorrected (replays, another branch) goes here: re-evaluate the status with the new
-    // report and count it: `current with { Corrections = current.Corrections + 1, … }`.
+    private static readonly MessageStatusProjection StatusRules = new();
+
+    /// <summary>
+    /// A replay's correction: the status is recomputed by MessageStatus's own code from every item's
+    /// current interpretation, and the day follows if the corrected provider time moves it.
+    /// </summary>
+    public MessageReconciliation Apply(InterpretationCorrected e, MessageReconciliation current)
+    {
+        var status = StatusRules.Apply(e, new MessageStatus
+        {
+            Status = current.Status,
+            Final = current.Final,
+            EffectiveTime = current.EffectiveTime,
+            ReportedAt = current.ReportedAt,
+            Fingerprints = current.Fingerprints,
+            DuplicateCount = current.Duplicates,
+            BilledParts = current.BilledParts,
+            Phone = current.Phone,
+            OutId = current.OutId,
+            Interpretations = current.Interpretations,
+        });
+        var earliest = status.Interpretations
+            .Select(i => i.Report?.ProviderTime?.Utc)
+            .Where(t => t is not null)
+            .DefaultIfEmpty(null)
+            .Min();
+        return Dated(current with
+        {
+            Status = status.Status,
+            Final = status.Final,
+            EffectiveTime = status.EffectiveTime,
+            ReportedAt = status.ReportedAt,
+            Fingerprints = status.Fingerprints,
+            Duplicates = status.DuplicateCount,
+            BilledParts = status.BilledParts,
+            Interpretations = status.Interpretations,
+            EarliestProviderTime = earliest,
+            Corrections = current.Corrections + 1,
+        });
+    }
+
+    /// <summary>A rescued request's own CallbackReceived and ReportInterpreted follow and do the counting.</summary>
+    public MessageReconciliation Apply(CallbackRescued e, MessageReconciliation current) => current;
+
+    public MessageReconciliation Create(CallbackRescued e) => Dated(new MessageReconciliation
+    {
+        Id = StreamKeys.Message(e.Provider, e.MessageKey),
+        Provider = e.Provider,
+        Account = e.Account,
+        MessageKey = e.MessageKey,
+        FirstReceivedAt = e.ReceivedAt,
+    });
 
     /// <summary>
     /// The same projection folded over events in memory: "as of" answers aggregate the message streams'
@@ -161,6 +214,9 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
                 (MessageSubmitted s, null) => Create(s),
                 (MessageSubmitted s, { } r) => Apply(s, r),
                 (ReportInterpreted i, { } r) => Apply(i, r),
+                (InterpretationCorrected c, { } r) => Apply(c, r),
+                (CallbackRescued c, null) => Create(c),
+                (CallbackRescued c, { } r) => Apply(c, r),
                 _ => row,
             };
         }

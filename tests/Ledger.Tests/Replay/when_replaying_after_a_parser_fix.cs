@@ -65,6 +65,13 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
             now.StreamVersion.ShouldBe(3);
 
             await using var session = fixture.Store.QuerySession();
+            // Finance's row follows the correction and counts it (the daily `corrected` sums these).
+            var row = await session.LoadAsync<MessageReconciliation>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
+            row.ShouldNotBeNull().Status.ShouldBe(DeliveryStatus.Failed);
+            row.Final.ShouldBeTrue();
+            row.Corrections.ShouldBe(1);
+            row.Callbacks.ShouldBe(1);
+
             var then = await session.Events.AggregateStreamAsync<MessageStatus>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key), timestamp: beforeReplay);
             then.ShouldNotBeNull().Status.ShouldBe(DeliveryStatus.Delivered);
             then.ParserVersion.ShouldBe("buggytest/1");
