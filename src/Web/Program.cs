@@ -12,6 +12,7 @@ using Ledger.Web.Ingest;
 using Ledger.Web.Rebuild;
 using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
+using Ledger.Web.Ui;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -116,6 +117,7 @@ if (app.Services.GetRequiredService<ApiKeys>().None)
         "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
 }
 
+app.UseLedgerUi();
 app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
