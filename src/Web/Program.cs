@@ -15,6 +15,7 @@ using Ledger.Web.Reconciliation;
 using Ledger.Web.Replays;
 using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
+using Ledger.Web.Ui;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -161,6 +162,7 @@ if (app.Services.GetRequiredService<ApiKeys>().None)
         "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
 }
 
+app.UseLedgerUi();
 app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();

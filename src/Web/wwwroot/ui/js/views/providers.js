@@ -1,0 +1,1 @@
+export const providers = ['aliyun', 'tencent', 'ronglian', 'twilio', 'vonage', 'huawei', 'baidu', 'generic'];
