@@ -19,13 +19,13 @@ public static class Payloads
 
     public static string TencentFixed(string sid) => Tencent(sid, 1);
 
-    public static string Aliyun(string bizId, int count)
+    public static string Aliyun(string bizId, int count, string reportTime = "2026-11-25 10:32:05")
     {
         var sb = new StringBuilder("[");
         for (var i = 0; i < count; i++)
         {
             if (i > 0) sb.Append(',');
-            sb.Append($$"""{"phone_number":"139{{i:D8}}","send_time":"2026-11-25 10:32:00","report_time":"2026-11-25 10:32:05","success":true,"err_code":"DELIVERED","err_msg":"用户接收成功","sms_size":"1","biz_id":"{{bizId}}","out_id":"o{{i}}"}""");
+            sb.Append($$"""{"phone_number":"139{{i:D8}}","send_time":"2026-11-25 10:32:00","report_time":"{{reportTime}}","success":true,"err_code":"DELIVERED","err_msg":"用户接收成功","sms_size":"1","biz_id":"{{bizId}}","out_id":"o{{i}}"}""");
         }
 
         return sb.Append(']').ToString();

@@ -10,6 +10,8 @@ using Ledger.Web.Hosting;
 // rates as ratios of it. Usage: dotnet run -c Release --project bench/Ledger.Bench -- [--seconds 10]
 var seconds = Arg(args, "--seconds", 10);
 var only = ArgString(args, "--only");
+var large = Arg(args, "--large", 0);
+var notes = new List<string>();
 var root = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}");
 var results = new List<ScenarioResult>();
 var baselines = new Dictionary<string, double>();
@@ -49,6 +51,37 @@ try
             i => ("/callbacks/tencent", Payloads.TencentFixed(storm[i % 1000]), "application/json"), service));
     }
 
+    if (large > 0)
+    {
+        // A large store first: history reads, the month's export and replays run over it.
+        var store = new LargeStore(service.BaseUrl, service);
+        var seedRate = await store.SeedAsync(large);
+        notes.Add($"seeded {large:N0} messages ({large * 2:N0} events) at {seedRate:F0} reports/s through 100-report batches");
+        var keys = store.SampleKeys;
+        results.Add(await client.RunAsync($"history reads over {large * 2:N0} events (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
+            (i, _) => ($"/messages/aliyun/{keys[i % keys.Count]}/history", null, null), service));
+
+        if (Run("export"))
+        {
+            var export = await store.ExportMonthAsync();
+            notes.Add($"CSV export of one month: {export.Rows:N0} rows, {export.Bytes / 1048576.0:F0} MB in {export.Seconds:F1} s; service RSS peak during export {export.PeakRssMb:F0} MB");
+        }
+
+        if (Run("replay"))
+        {
+            var quiet = await client.RunAsync("single-report, no replay running", 32, TimeSpan.FromSeconds(seconds), 1,
+                (i, id) => ("/callbacks/tencent", Payloads.Tencent(id, 1), "application/json"), service);
+            results.Add(quiet);
+            var replay = store.ReplayAsync(dryRun: false);
+            var during = await client.RunAsync("single-report while a replay runs", 32, TimeSpan.FromSeconds(seconds), 1,
+                (i, id) => ("/callbacks/tencent", Payloads.Tencent(id, 1), "application/json"), service);
+            results.Add(during);
+            var (replaySeconds, scanned) = await replay;
+            notes.Add($"replay over {large * 2:N0} events ({scanned:N0} requests re-read): {replaySeconds:F0} s = {large * 2 / replaySeconds:F0} events/s; " +
+                $"ingest during it {during.RequestsPerSecond:F0} req/s vs {quiet.RequestsPerSecond:F0} without ({during.RequestsPerSecond / quiet.RequestsPerSecond:F2}x)");
+        }
+    }
+
     if (Run("reads"))
     {
         var keys = await client.SeedAsync(2_000);
@@ -62,8 +95,13 @@ finally
 }
 
 Report.Print(results, baselines, service);
+foreach (var note in notes)
+{
+    Console.WriteLine(note);
+}
+
 var json = Path.Combine(AppContext.BaseDirectory, "bench-results.json");
-await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { results, baselines, startToFirstRequestMs = service.StartToFirstRequest.TotalMilliseconds, peakRssMb = service.PeakRssMb },
+await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { results, baselines, notes, startToFirstRequestMs = service.StartToFirstRequest.TotalMilliseconds, peakRssMb = service.PeakRssMb },
     new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"JSON: {json}");
 return 0;

@@ -22,6 +22,23 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private double _peakRssMb;
 
+    /// <summary>Resident set now (VmRSS), in MB.</summary>
+    public double CurrentRssMb
+    {
+        get
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:"));
+                return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>Peak resident set (VmHWM) of the service so far, in MB (the last reading once it has stopped).</summary>
     public double PeakRssMb
     {

@@ -60,6 +60,18 @@ public static class LedgerUi
         return app;
     }
 
-    private static Microsoft.Extensions.FileProviders.IFileProvider UiFiles(WebApplication app) =>
-        new Microsoft.Extensions.FileProviders.PhysicalFileProvider(System.IO.Path.Combine(app.Environment.WebRootPath ?? System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "ui"));
+    /// <summary>
+    /// The UI's files travel with the binaries (copied to the output folder), so the service serves them
+    /// whatever directory it is started from; the project's own wwwroot is the fallback under `dotnet run`.
+    /// </summary>
+    private static Microsoft.Extensions.FileProviders.IFileProvider UiFiles(WebApplication app)
+    {
+        var candidates = new[]
+        {
+            System.IO.Path.Combine(AppContext.BaseDirectory, "wwwroot", "ui"),
+            System.IO.Path.Combine(app.Environment.WebRootPath ?? System.IO.Path.Combine(app.Environment.ContentRootPath, "wwwroot"), "ui"),
+        };
+        var folder = candidates.FirstOrDefault(Directory.Exists) ?? candidates[0];
+        return new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder);
+    }
 }
