@@ -6,7 +6,8 @@ namespace Ledger.Bench;
 
 public sealed record ScenarioResult(
     string Name, int Concurrency, long Requests, long Errors, double Seconds, double RequestsPerSecond,
-    double ReportsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double PeakRssMb, string? FirstError);
+    double ReportsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double PeakRssMb, string? FirstError,
+    double ServiceCpuPercent = 0, double PostgresCpuPercent = 0);
 
 /// <summary>Closed-loop load: N workers, each sending its next request as soon as the previous answered.</summary>
 public sealed class LoadClient(string baseUrl)
@@ -58,6 +59,7 @@ public sealed class LoadClient(string baseUrl)
         long errors = 0;
         string? firstError = null;
         var counter = 0;
+        var cpuBefore = CpuMeter.Sample(service.Pid);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
         {
@@ -76,11 +78,13 @@ public sealed class LoadClient(string baseUrl)
             }
         })));
         var elapsed = watch.Elapsed.TotalSeconds;
+        var cpuAfter = CpuMeter.Sample(service.Pid);
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double P(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(q * all.Length) - 1)];
         var rps = all.Length / elapsed;
         return new ScenarioResult(name, concurrency, all.Length, errors, elapsed, rps, rps * reportsPerRequest,
-            P(0.50), P(0.95), P(0.99), all.Length == 0 ? 0 : all[^1], service.PeakRssMb, firstError);
+            P(0.50), P(0.95), P(0.99), all.Length == 0 ? 0 : all[^1], service.PeakRssMb, firstError,
+            (cpuAfter.Service - cpuBefore.Service) / elapsed * 100, (cpuAfter.Postgres - cpuBefore.Postgres) / elapsed * 100);
     }
 
     private async Task<(bool Ok, string? Error)> SendAsync((string Path, string? Body, string? ContentType) r)

@@ -18,6 +18,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int Pid => _process.Id;
+
     public TimeSpan StartToFirstRequest { get; }
 
     private double _peakRssMb;
