@@ -58,7 +58,7 @@ public static class WebhooksEndpoint
         foreach (var dead in results.Envelopes)
         {
             var delivery = dead.Envelope.Message as WebhookDelivery
-                ?? (dead.Envelope.Data is { Length: > 0 } data ? JsonSerializer.Deserialize<WebhookDelivery>(data) : null);
+                ?? (dead.Envelope.Data is { Length: > 0 } data ? JsonSerializer.Deserialize<WebhookDelivery>(data, JsonSerializerOptions.Web) : null);
             if (delivery is not null && string.Equals(delivery.Subscriber, found.Name, StringComparison.OrdinalIgnoreCase))
             {
                 parked.Add(new ParkedWebhookView(dead.Id, delivery.WebhookId, delivery.StreamKey, delivery.Version, delivery.Status,
