@@ -16,6 +16,7 @@ using Ledger.Web.Replays;
 using Ledger.Web.Security;
 using Ledger.Web.Telemetry;
 using Ledger.Web.Ui;
+using Ledger.Web.Webhooks;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -64,6 +65,8 @@ builder.Services.AddSingleton<AccountLookup>(services =>
 builder.Services.AddSingleton<ReplayRunner>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").Get<CommitQueueOptions>() ?? new CommitQueueOptions());
 builder.Services.AddSingleton<CommitQueue>();
+var webhooks = builder.Configuration.ReadWebhookOptions();
+builder.Services.AddLedgerWebhooks(webhooks);
 builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
 var reconciliation = ReconciliationSettings.From(builder.Configuration);
@@ -126,6 +129,7 @@ builder.Services.AddMarten(services =>
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
+    opts.ConfigureLedgerWebhooks(webhooks);
     // Handlers and endpoints are generated ahead of time (`build.ps1 codegen` writes Internal/Generated,
     // committed with the code) so start-up compiles nothing; a new endpoint without generated code is
     // still compiled at run time rather than failing.

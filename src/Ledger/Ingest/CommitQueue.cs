@@ -33,6 +33,7 @@ public sealed class CommitQueue : IAsyncDisposable
     private readonly ILogger<CommitQueue> _logger;
     private readonly CommitQueueOptions _options;
     private readonly LedgerMetrics? _metrics;
+    private readonly ICommitParticipant? _participant;
     private readonly ConcurrentQueue<Pending> _incoming = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly object _gate = new();
@@ -42,12 +43,14 @@ public sealed class CommitQueue : IAsyncDisposable
     private int _running;
     private volatile bool _stopping;
 
-    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null, LedgerMetrics? metrics = null)
+    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null, LedgerMetrics? metrics = null,
+        ICommitParticipant? participant = null)
     {
         _store = store;
         _logger = logger;
         _options = options ?? new CommitQueueOptions();
         _metrics = metrics;
+        _participant = participant;
         _dispatcher = Task.Run(DispatchAsync);
     }
 
@@ -207,6 +210,7 @@ public sealed class CommitQueue : IAsyncDisposable
             {
                 await using var session = _store.LightweightSession();
                 await LockStreamsAsync(session, batch).ConfigureAwait(false);
+                _participant?.Enlist(session); // e.g. the webhook outbox; null (no work at all) when nothing subscribes
                 foreach (var p in batch)
                 {
                     session.Insert(p.Write.Record);
@@ -298,6 +302,17 @@ public sealed class CommitQueue : IAsyncDisposable
     private sealed record Pending(IngestWrite Write, TaskCompletionSource Done);
 
     private sealed record Batch(List<Pending> Requests, HashSet<string> Keys);
+}
+
+/// <summary>
+/// Joins a commit's session before anything is added to it (the session's transaction and stream locks
+/// are already taken), so whatever it queues (e.g. outgoing messages in Wolverine's outbox, from a session
+/// listener that sees the inline projections' results) commits or rolls back with the events. Registered
+/// only when needed: without one the commit does no extra work.
+/// </summary>
+public interface ICommitParticipant
+{
+    void Enlist(IDocumentSession session);
 }
 
 /// <summary>`Ledger:Ingest` settings of the group commit.</summary>

@@ -28,6 +28,9 @@ public sealed class LedgerMetrics
     private readonly Histogram<double> _reportDelay;
     private readonly Histogram<int> _commitRequests;
     private readonly Histogram<double> _commitDuration;
+    private readonly Counter<long> _webhookAttempts;
+    private readonly Histogram<double> _webhookDuration;
+    private long _webhookBacklog = -1;
 
     public LedgerMetrics(IMeterFactory meters)
     {
@@ -45,7 +48,26 @@ public sealed class LedgerMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         _commitDuration = meter.CreateHistogram("ledger.commit.duration", "s", "Duration of one group commit (session, transaction, fsync).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _webhookAttempts = meter.CreateCounter<long>("ledger.webhooks.attempts", "{attempt}", "Outgoing webhook delivery attempts, by subscriber and outcome (delivered, failed, parked).");
+        _webhookDuration = meter.CreateHistogram("ledger.webhooks.duration", "s", "Duration of one outgoing webhook attempt (request to response or failure).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        meter.CreateObservableGauge<long>("ledger.webhooks.backlog", ObserveWebhookBacklog,
+            "{envelope}", "Durable envelopes waiting in the store (webhook deliveries and their scheduled retries), sampled periodically.");
     }
+
+    /// <summary>One outgoing webhook attempt to a configured subscriber (bounded: names come from configuration).</summary>
+    public void WebhookAttempted(string subscriber, string outcome, TimeSpan duration)
+    {
+        var tags = new TagList { { "subscriber", subscriber }, { "outcome", outcome } };
+        _webhookAttempts.Add(1, tags);
+        _webhookDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveWebhookBacklog() =>
+        Interlocked.Read(ref _webhookBacklog) is var v and >= 0 ? [new Measurement<long>(v)] : [];
+
+    /// <summary>The latest sampled backlog of waiting deliveries (not reported until first sampled).</summary>
+    public void WebhookBacklog(long waiting) => Interlocked.Exchange(ref _webhookBacklog, waiting);
 
     /// <summary>A request committed and answered 2xx: reports, or a probe when <paramref name="items"/> is empty.</summary>
     public void Accepted(string provider, string account, IReadOnlyList<CallbackItem> items, DateTimeOffset receivedAt, long startedTimestamp)

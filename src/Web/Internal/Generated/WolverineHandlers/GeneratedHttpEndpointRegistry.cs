@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.RegisterSentEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint), typeof(Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint) };
+            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.RegisterSentEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint), typeof(Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint), typeof(Ledger.Web.Webhooks.WebhooksEndpoint) };
         }
     }
 
@@ -37,6 +37,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_replays_id))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_replays_id_differences))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_requests_requestId))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_webhooks_subscriber_attempts))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_webhooks_subscriber_parked))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_callbacks_provider))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_callbacks_provider_account))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_messages_sent))]
@@ -54,6 +56,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.GetReplayEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.StartReplayEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Requests.GetRequestEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Webhooks.WebhooksEndpoint))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.

@@ -1,0 +1,81 @@
+using Ledger.Ingest;
+using Ledger.Projections;
+using Marten;
+using Marten.Services;
+using Wolverine.Marten;
+using Wolverine.Runtime;
+
+namespace Ledger.Web.Webhooks;
+
+/// <summary>
+/// What one subscriber is to receive for one change: the body is built once, at commit, so every retry
+/// sends the very same bytes under the same `webhook-id` (only `webhook-timestamp` and the signature
+/// are per attempt, as Standard Webhooks wants).
+/// </summary>
+[Wolverine.Attributes.MessageIdentity("webhook_delivery")]
+public sealed record WebhookDelivery(string Subscriber, string WebhookId, string StreamKey, long Version, string Status, string Body);
+
+/// <summary>
+/// Joins each group commit to Wolverine's Marten outbox (registered only when a subscriber is
+/// configured). The commit's session is enrolled in a <see cref="MartenOutbox"/>, and a session
+/// listener, running after Marten applied the inline projections and before it writes the batch, reads
+/// the pending <see cref="DeliveryHistory"/> documents, finds the status changes and sends one
+/// <see cref="WebhookDelivery"/> per interested subscriber. The envelopes are rows written by the same
+/// transaction as the events: a commit that fails sends nothing, a commit that succeeds cannot lose them.
+/// After the commit Wolverine hands them to the durable local queue `webhooks`.
+/// </summary>
+public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers subscribers, TimeProvider clock) : ICommitParticipant
+{
+    public const string Queue = "webhooks";
+
+    public void Enlist(IDocumentSession session)
+    {
+        var outbox = new MartenOutbox(runtime, session);
+        session.Listeners.Add(new ChangeListener(outbox, subscribers, clock));
+    }
+
+    private sealed class ChangeListener(MartenOutbox outbox, WebhookSubscribers subscribers, TimeProvider clock) : DocumentSessionListenerBase
+    {
+        public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+        {
+            var pending = session.PendingChanges;
+            var appended = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var stream in pending.Streams())
+            {
+                if (stream.Key is { } key)
+                {
+                    appended[key] = appended.GetValueOrDefault(key) + stream.Events.Count;
+                }
+            }
+
+            if (appended.Count == 0)
+            {
+                return;
+            }
+
+            var changes = new List<StatusChange>();
+            foreach (var history in pending.AllChangedFor<DeliveryHistory>())
+            {
+                if (appended.TryGetValue(history.Id, out var count))
+                {
+                    StatusChanges.Detect(history, count, changes);
+                }
+            }
+
+            var now = clock.GetUtcNow();
+            foreach (var change in changes)
+            {
+                string? body = null;
+                foreach (var subscriber in subscribers.All)
+                {
+                    if (subscriber.Wants(change))
+                    {
+                        body ??= WebhookPayload.Body(change, now);
+                        await outbox.SendAsync(new WebhookDelivery(subscriber.Name, change.WebhookId, change.StreamKey, change.Version,
+                            change.Status.ToString().ToLowerInvariant(), body));
+                    }
+                }
+            }
+        }
+    }
+}

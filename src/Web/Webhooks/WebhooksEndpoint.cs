@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Ledger.Web.Security;
+using Marten;
+using Marten.Pagination;
+using Wolverine.Http;
+using Wolverine.Persistence.Durability.DeadLetterManagement;
+using Wolverine.Runtime;
+
+namespace Ledger.Web.Webhooks;
+
+/// <summary>A delivery whose retries are exhausted, as it sits in Wolverine's dead-letter store.</summary>
+public sealed record ParkedWebhookView(Guid EnvelopeId, string WebhookId, string StreamKey, long Version, string Status,
+    DateTimeOffset? FailedAt, string ExceptionType, string ExceptionMessage, string Body);
+
+public static class WebhooksEndpoint
+{
+    /// <summary>Delivery attempts to one subscriber, newest first (`page`, `pageSize`, optional `outcome`).</summary>
+    [WolverineGet("/webhooks/{subscriber}/attempts")]
+    [RequiresRole(Roles.Admin)]
+    public static async Task<IResult> Attempts(string subscriber, HttpContext context, WebhookSubscribers subscribers, IQuerySession session, CancellationToken ct)
+    {
+        if (subscribers.Find(subscriber) is not { } found)
+        {
+            return Unknown(subscriber);
+        }
+
+        if (!Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out var error)
+            || !Query.TryInteger(context, "pageSize", 1, 500, out var pageSize, out error))
+        {
+            return Problems.BadQuery(error!);
+        }
+
+        var query = session.Query<WebhookAttempt>().Where(a => a.Subscriber == found.Name);
+        if (Query.Text(context, "outcome") is { } outcome)
+        {
+            query = query.Where(a => a.Outcome == outcome);
+        }
+
+        var number = (int)(page ?? 1);
+        var size = (int)(pageSize ?? 50);
+        var attempts = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).ToPagedListAsync(number, size, ct);
+        return Results.Json(new ResultPage<WebhookAttempt>(number, size, attempts.TotalItemCount, [.. attempts]));
+    }
+
+    /// <summary>Deliveries to one subscriber that exhausted their retries (Wolverine's dead-letter store).</summary>
+    [WolverineGet("/webhooks/{subscriber}/parked")]
+    [RequiresRole(Roles.Admin)]
+    public static async Task<IResult> Parked(string subscriber, WebhookSubscribers subscribers, IWolverineRuntime runtime, CancellationToken ct)
+    {
+        if (subscribers.Find(subscriber) is not { } found)
+        {
+            return Unknown(subscriber);
+        }
+
+        var parked = new List<ParkedWebhookView>();
+        var query = new DeadLetterEnvelopeQuery { MessageType = "webhook_delivery", PageSize = 500 };
+        var results = await runtime.Storage.DeadLetters.QueryAsync(query, ct);
+        foreach (var dead in results.Envelopes)
+        {
+            var delivery = dead.Envelope.Message as WebhookDelivery
+                ?? (dead.Envelope.Data is { Length: > 0 } data ? JsonSerializer.Deserialize<WebhookDelivery>(data, JsonSerializerOptions.Web) : null);
+            if (delivery is not null && string.Equals(delivery.Subscriber, found.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                parked.Add(new ParkedWebhookView(dead.Id, delivery.WebhookId, delivery.StreamKey, delivery.Version, delivery.Status,
+                    dead.SentAt, dead.ExceptionType, dead.ExceptionMessage, delivery.Body));
+            }
+        }
+
+        return Results.Json(new { subscriber = found.Name, total = parked.Count, items = parked });
+    }
+
+    private static IResult Unknown(string subscriber) =>
+        Problems.NotFound($"No webhook subscriber '{subscriber}' is configured (Ledger__Webhooks__Subscribers__{{name}}__Url).");
+}
