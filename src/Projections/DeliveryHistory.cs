@@ -34,6 +34,12 @@ public sealed record HistoryEntry
 
     /// <summary>The message's status right after this event.</summary>
     public DeliveryStatus StatusAfter { get; init; }
+
+    /// <summary>The replay that appended this event (interpretation_corrected, callback_rescued).</summary>
+    public Guid? ReplayId { get; init; }
+
+    /// <summary>A correction: the status the item had been read as before.</summary>
+    public DeliveryStatus? PreviousStatus { get; init; }
 }
 
 /// <summary>
@@ -79,7 +85,9 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
 
     public DeliveryHistory Apply(ReportInterpreted e, DeliveryHistory current)
     {
-        var (state, effect) = MessageStatusProjection.Step(current.State, e);
+        var (next, effect) = MessageStatusProjection.Step(current.State, e);
+        // The same state MessageStatus keeps, item interpretations included, so corrections recompute alike.
+        var state = next with { Interpretations = ItemInterpretation.Interpreted(current.State.Interpretations, e) };
         var report = e.Report;
         var entry = new HistoryEntry
         {
@@ -99,6 +107,91 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
         };
         return current with { State = state, Entries = [.. current.Entries, entry] };
     }
+
+    /// <summary>A replay's correction: shown as its own entry, with what the item was read as before and after.</summary>
+    public DeliveryHistory Apply(InterpretationCorrected e, DeliveryHistory current)
+    {
+        var state = Status.Apply(e, current.State);
+        var report = e.Corrected;
+        var entry = new HistoryEntry
+        {
+            Version = state.StreamVersion,
+            Type = EventNames.Pinned[typeof(InterpretationCorrected)],
+            RequestId = e.RequestId,
+            ItemIndex = e.ItemIndex,
+            ReceivedAt = e.CorrectedAt,
+            ProviderTime = report.ProviderTime,
+            Status = report.Status,
+            Final = report.Final,
+            ProviderStatus = report.ProviderStatus,
+            ErrorCode = report.ErrorCode,
+            Description = report.Description,
+            ParserVersion = report.ParserVersion,
+            StatusAfter = state.Status,
+            ReplayId = e.ReplayId,
+            PreviousStatus = e.Previous.Status,
+        };
+        return current with { State = state, Entries = [.. current.Entries, entry] };
+    }
+
+    public DeliveryHistory Create(IEvent<CallbackRescued> e)
+    {
+        var state = Status.Create(e);
+        return new DeliveryHistory
+        {
+            Id = state.Id,
+            Provider = e.Data.Provider,
+            MessageKey = e.Data.MessageKey,
+            State = state,
+            Entries = [Rescued(e.Data, state)],
+        };
+    }
+
+    public DeliveryHistory Apply(CallbackRescued e, DeliveryHistory current)
+    {
+        var state = Status.Apply(e, current.State);
+        return current with { State = state, Entries = [.. current.Entries, Rescued(e, state)] };
+    }
+
+    public DeliveryHistory Create(MessageSubmitted e)
+    {
+        var state = Status.Create(e);
+        return new DeliveryHistory
+        {
+            Id = state.Id,
+            Provider = e.Provider,
+            MessageKey = e.MessageKey,
+            State = state,
+            Entries = [Submitted(e, state)],
+        };
+    }
+
+    public DeliveryHistory Apply(MessageSubmitted e, DeliveryHistory current)
+    {
+        var state = Status.Apply(e, current.State);
+        return current with { State = state, Entries = [.. current.Entries, Submitted(e, state)] };
+    }
+
+    private static HistoryEntry Rescued(CallbackRescued e, MessageStatus state) => new()
+    {
+        Version = state.StreamVersion,
+        Type = EventNames.Pinned[typeof(CallbackRescued)],
+        RequestId = e.OriginalRequestId,
+        ReceivedAt = e.ReceivedAt,
+        Description = $"rescued from quarantine ({e.OriginalReason}) by replay {e.ReplayId}",
+        StatusAfter = state.Status,
+        ReplayId = e.ReplayId,
+    };
+
+    private static HistoryEntry Submitted(MessageSubmitted e, MessageStatus state) => new()
+    {
+        Version = state.StreamVersion,
+        Type = EventNames.Pinned[typeof(MessageSubmitted)],
+        RequestId = e.RequestId,
+        ReceivedAt = e.RegisteredAt,
+        Description = $"registered as sent at {e.SentAt:O}",
+        StatusAfter = state.Status,
+    };
 
     private static HistoryEntry Received(CallbackReceived e, MessageStatus state, double? gap) => new()
     {

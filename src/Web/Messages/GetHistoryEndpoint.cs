@@ -28,7 +28,9 @@ public sealed record HistoryEntryView(
     string? ParserVersion,
     Guid RequestId,
     int? ItemIndex,
-    double? GapSeconds)
+    double? GapSeconds,
+    Guid? ReplayId,
+    string? PreviousStatus)
 {
     public static HistoryEntryView From(HistoryEntry e) => new(
         e.Version, e.Type, e.ReceivedAt, e.ProviderTime?.Utc, e.ProviderTime?.Raw, e.Status?.ToString().ToLowerInvariant(), e.Final,
@@ -36,7 +38,7 @@ public sealed record HistoryEntryView(
         e.Effect == ReportEffect.Duplicate, e.Effect == ReportEffect.Conflict, e.Effect == ReportEffect.Superseded,
         e.Effect?.ToString().ToLowerInvariant(), e.StatusAfter.ToString().ToLowerInvariant(),
         // Only verified requests reach a message stream (PRODUCT.md rule 5); refused ones stay in quarantine.
-        "passed", e.ParserVersion, e.RequestId, e.ItemIndex, e.GapSeconds);
+        "passed", e.ParserVersion, e.RequestId, e.ItemIndex, e.GapSeconds, e.ReplayId, e.PreviousStatus?.ToString().ToLowerInvariant());
 }
 
 public sealed record HistoryView(string Provider, string MessageKey, IReadOnlyList<HistoryEntryView> Events);

@@ -72,6 +72,15 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
             row.Corrections.ShouldBe(1);
             row.Callbacks.ShouldBe(1);
 
+            // Support sees the correction in the history, with what it changed.
+            var history = await session.LoadAsync<DeliveryHistory>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
+            var entry = history.ShouldNotBeNull().Entries[^1];
+            entry.Type.ShouldBe("interpretation_corrected");
+            entry.PreviousStatus.ShouldBe(DeliveryStatus.Delivered);
+            entry.Status.ShouldBe(DeliveryStatus.Failed);
+            entry.StatusAfter.ShouldBe(DeliveryStatus.Failed);
+            entry.ReplayId.ShouldBe(job.Id);
+
             var then = await session.Events.AggregateStreamAsync<MessageStatus>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key), timestamp: beforeReplay);
             then.ShouldNotBeNull().Status.ShouldBe(DeliveryStatus.Delivered);
             then.ParserVersion.ShouldBe("buggytest/1");
