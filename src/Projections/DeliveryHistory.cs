@@ -88,23 +88,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
         var (next, effect) = MessageStatusProjection.Step(current.State, e);
         // The same state MessageStatus keeps, item interpretations included, so corrections recompute alike.
         var state = next with { Interpretations = ItemInterpretation.Interpreted(current.State.Interpretations, e) };
-        var report = e.Report;
-        var entry = new HistoryEntry
-        {
-            Version = state.StreamVersion,
-            Type = EventNames.Pinned[typeof(ReportInterpreted)],
-            RequestId = e.RequestId,
-            ReceivedAt = e.ReceivedAt,
-            ProviderTime = report.ProviderTime,
-            Status = report.Status,
-            Final = report.Final,
-            ProviderStatus = report.ProviderStatus,
-            ErrorCode = report.ErrorCode,
-            Description = report.Description,
-            ParserVersion = report.ParserVersion,
-            Effect = effect,
-            StatusAfter = state.Status,
-        };
+        var entry = Reported(e.Report, state, EventNames.Pinned[typeof(ReportInterpreted)], e.RequestId, e.ReceivedAt) with { Effect = effect };
         return current with { State = state, Entries = [.. current.Entries, entry] };
     }
 
@@ -112,22 +96,9 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     public DeliveryHistory Apply(InterpretationCorrected e, DeliveryHistory current)
     {
         var state = Status.Apply(e, current.State);
-        var report = e.Corrected;
-        var entry = new HistoryEntry
+        var entry = Reported(e.Corrected, state, EventNames.Pinned[typeof(InterpretationCorrected)], e.RequestId, e.CorrectedAt) with
         {
-            Version = state.StreamVersion,
-            Type = EventNames.Pinned[typeof(InterpretationCorrected)],
-            RequestId = e.RequestId,
             ItemIndex = e.ItemIndex,
-            ReceivedAt = e.CorrectedAt,
-            ProviderTime = report.ProviderTime,
-            Status = report.Status,
-            Final = report.Final,
-            ProviderStatus = report.ProviderStatus,
-            ErrorCode = report.ErrorCode,
-            Description = report.Description,
-            ParserVersion = report.ParserVersion,
-            StatusAfter = state.Status,
             ReplayId = e.ReplayId,
             PreviousStatus = e.Previous.Status,
         };
@@ -171,6 +142,22 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
         var state = Status.Apply(e, current.State);
         return current with { State = state, Entries = [.. current.Entries, Submitted(e, state)] };
     }
+
+    private static HistoryEntry Reported(Report report, MessageStatus state, string type, Guid requestId, DateTimeOffset at) => new()
+    {
+        Version = state.StreamVersion,
+        Type = type,
+        RequestId = requestId,
+        ReceivedAt = at,
+        ProviderTime = report.ProviderTime,
+        Status = report.Status,
+        Final = report.Final,
+        ProviderStatus = report.ProviderStatus,
+        ErrorCode = report.ErrorCode,
+        Description = report.Description,
+        ParserVersion = report.ParserVersion,
+        StatusAfter = state.Status,
+    };
 
     private static HistoryEntry Rescued(CallbackRescued e, MessageStatus state) => new()
     {

@@ -89,35 +89,42 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
     public MessageReconciliation Apply(ReportInterpreted e, MessageReconciliation current)
     {
         // The status rules are MessageStatus's own (PRODUCT.md rule 4), so both views always agree.
-        var status = MessageStatusProjection.Evolve(new MessageStatus
-        {
-            Status = current.Status,
-            Final = current.Final,
-            EffectiveTime = current.EffectiveTime,
-            ReportedAt = current.ReportedAt,
-            Fingerprints = current.Fingerprints,
-            DuplicateCount = current.Duplicates,
-            BilledParts = current.BilledParts,
-            Phone = current.Phone,
-            OutId = current.OutId,
-        }, e);
-
+        var status = MessageStatusProjection.Evolve(AsStatus(current), e);
         var providerTime = e.Report.ProviderTime?.Utc;
-        return Dated(current with
+        return Dated(WithStatus(current, status) with
         {
-            Status = status.Status,
-            Final = status.Final,
-            EffectiveTime = status.EffectiveTime,
-            ReportedAt = status.ReportedAt,
-            Fingerprints = status.Fingerprints,
-            Duplicates = status.DuplicateCount,
-            BilledParts = status.BilledParts,
             Phone = status.Phone,
             OutId = status.OutId,
             EarliestProviderTime = providerTime is { } t && (current.EarliestProviderTime is not { } known || t < known) ? t : current.EarliestProviderTime,
             Interpretations = ItemInterpretation.Interpreted(current.Interpretations, e),
         });
     }
+
+    /// <summary>The part of the row the status rules read, as the MessageStatus they work on.</summary>
+    private static MessageStatus AsStatus(MessageReconciliation row) => new()
+    {
+        Status = row.Status,
+        Final = row.Final,
+        EffectiveTime = row.EffectiveTime,
+        ReportedAt = row.ReportedAt,
+        Fingerprints = row.Fingerprints,
+        DuplicateCount = row.Duplicates,
+        BilledParts = row.BilledParts,
+        Phone = row.Phone,
+        OutId = row.OutId,
+        Interpretations = row.Interpretations,
+    };
+
+    private static MessageReconciliation WithStatus(MessageReconciliation row, MessageStatus status) => row with
+    {
+        Status = status.Status,
+        Final = status.Final,
+        EffectiveTime = status.EffectiveTime,
+        ReportedAt = status.ReportedAt,
+        Fingerprints = status.Fingerprints,
+        Duplicates = status.DuplicateCount,
+        BilledParts = status.BilledParts,
+    };
 
     public MessageReconciliation Create(MessageSubmitted e) => Dated(new MessageReconciliation
     {
@@ -153,33 +160,14 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
     /// </summary>
     public MessageReconciliation Apply(InterpretationCorrected e, MessageReconciliation current)
     {
-        var status = StatusRules.Apply(e, new MessageStatus
-        {
-            Status = current.Status,
-            Final = current.Final,
-            EffectiveTime = current.EffectiveTime,
-            ReportedAt = current.ReportedAt,
-            Fingerprints = current.Fingerprints,
-            DuplicateCount = current.Duplicates,
-            BilledParts = current.BilledParts,
-            Phone = current.Phone,
-            OutId = current.OutId,
-            Interpretations = current.Interpretations,
-        });
+        var status = StatusRules.Apply(e, AsStatus(current));
         var earliest = status.Interpretations
             .Select(i => i.Report?.ProviderTime?.Utc)
             .Where(t => t is not null)
             .DefaultIfEmpty(null)
             .Min();
-        return Dated(current with
+        return Dated(WithStatus(current, status) with
         {
-            Status = status.Status,
-            Final = status.Final,
-            EffectiveTime = status.EffectiveTime,
-            ReportedAt = status.ReportedAt,
-            Fingerprints = status.Fingerprints,
-            Duplicates = status.DuplicateCount,
-            BilledParts = status.BilledParts,
             Interpretations = status.Interpretations,
             EarliestProviderTime = earliest,
             Corrections = current.Corrections + 1,
