@@ -6,8 +6,9 @@
 #   bench    run the load generator against a fresh service and a pgbench baseline
 #   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
 #   rebuild  rebuild every projection from the events (run while no callbacks arrive)
+#   chaos    only the crash tests (PostgreSQL and the service killed with SIGKILL, read-only database)
 param(
-    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen', 'rebuild')][string]$Target = 'build',
+    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen', 'rebuild', 'chaos')][string]$Target = 'build',
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
 )
 $ErrorActionPreference = 'Stop'
@@ -46,6 +47,10 @@ switch ($Target) {
     }
     'rebuild' {
         Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--', 'rebuild') + $Rest)
+    }
+    'chaos' {
+        # The service runs as its own process from the built Ledger.Web.dll beside the test assembly.
+        Invoke-Checked dotnet (@('test', 'tests/Ledger.Tests', '-c', 'Release', '--filter', 'FullyQualifiedName~Chaos', '--logger', 'console;verbosity=detailed') + $Rest)
     }
     'codegen' {
         # Remove the old files first: after an endpoint's signature changes they no longer compile.

@@ -18,6 +18,11 @@ public static class ProjectionRebuild
         await daemon.RebuildProjectionAsync<MessageStatusProjection>(ct);
         logger.LogInformation("Rebuilding {Projection}", nameof(DeliveryHistory));
         await daemon.RebuildProjectionAsync<DeliveryHistoryProjection>(ct);
+        // The finance read models are projections too: a fix to them needs the same rebuild.
+        logger.LogInformation("Rebuilding {Projection}", nameof(MessageReconciliation));
+        await daemon.RebuildProjectionAsync<MessageReconciliationProjection>(ct);
+        logger.LogInformation("Rebuilding {Projection}", nameof(RejectedRequest));
+        await daemon.RebuildProjectionAsync<RejectedRequestProjection>(ct);
         logger.LogInformation("Projections rebuilt");
     }
 
