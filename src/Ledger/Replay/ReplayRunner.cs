@@ -40,11 +40,13 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
     }
 
     /// <summary>
-    /// Runs the job from its cursor, at most <paramref name="maxChunks"/> chunks (null: to the end).
-    /// Returns the job as committed; it is finished when its state is completed or failed.
+    /// Runs the job from its cursor, at most <paramref name="maxChunks"/> chunks and, when given, until
+    /// <paramref name="timeBudget"/> has passed after a chunk (null: to the end). Returns the job as
+    /// committed; it is finished when its state is completed or failed.
     /// </summary>
-    public async Task<ReplayJob> RunAsync(Guid jobId, int? maxChunks = null, CancellationToken ct = default)
+    public async Task<ReplayJob> RunAsync(Guid jobId, int? maxChunks = null, CancellationToken ct = default, TimeSpan? timeBudget = null)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ReplayJob job;
         await using (var query = store.QuerySession())
         {
@@ -84,6 +86,11 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
                 if (!more)
                 {
                     return await SaveStateAsync(job with { State = ReplayStates.Completed, CompletedAt = clock.GetUtcNow() }, ct);
+                }
+
+                if (timeBudget is { } budget && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= budget)
+                {
+                    break;
                 }
             }
 
