@@ -1,3 +1,4 @@
+using Ledger.Providers;
 using System.Text;
 using Ledger.Providers.Aliyun;
 
@@ -52,23 +53,34 @@ public static class CallbackUrls
 
     /// <summary>
     /// Alibaba checks a callback URL with a GET and expects its probe reply; that probe is recorded as a
-    /// probe, not a report. The other providers have no such check, and a made-up report would be stored
-    /// as a real one, so they are skipped.
+    /// probe, not a report. The other providers get a test report signed as they would sign it (see
+    /// <see cref="TestReports"/>): recorded under a `ledger-probe-…` message of its own, it changes no
+    /// real message. The generic gateway's scheme is configured per account and is not probed.
     /// </summary>
-    public static async Task<string> ProbeAsync(CallbackUrl url, HttpClient client, CancellationToken ct = default)
+    public static async Task<string> ProbeAsync(CallbackUrl url, HttpClient client, ProviderAccount? account = null, DateTimeOffset? now = null, CancellationToken ct = default)
     {
-        if (url.Provider != "aliyun")
-        {
-            return "skipped (this provider has no connectivity probe; a test report would be stored as real)";
-        }
-
         try
         {
-            using var response = await client.GetAsync(url.Url, ct);
-            var body = await response.Content.ReadAsStringAsync(ct);
-            return response.IsSuccessStatusCode && body == AliyunAdapter.ProbeReply.Body
-                ? $"ok ({(int)response.StatusCode} {body})"
-                : $"FAILED ({(int)response.StatusCode} {Truncate(body)})";
+            if (url.Provider == "aliyun")
+            {
+                using var response = await client.GetAsync(url.Url, ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
+                return response.IsSuccessStatusCode && body == AliyunAdapter.ProbeReply.Body
+                    ? $"ok ({(int)response.StatusCode} {body})"
+                    : $"FAILED ({(int)response.StatusCode} {Truncate(body)})";
+            }
+
+            using var request = TestReports.For(url, account ?? new ProviderAccount(), now ?? DateTimeOffset.UtcNow);
+            if (request is null)
+            {
+                return "skipped (the generic gateway's signature scheme is configured per account; send a signed report from the gateway)";
+            }
+
+            using var answer = await client.SendAsync(request, ct);
+            var reply = await answer.Content.ReadAsStringAsync(ct);
+            return answer.IsSuccessStatusCode
+                ? $"ok ({(int)answer.StatusCode}{(reply.Length > 0 ? " " + Truncate(reply) : "")}; test report recorded under {TestReports.KeyPrefix}…)"
+                : $"FAILED ({(int)answer.StatusCode} {Truncate(reply)})";
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

@@ -60,7 +60,7 @@ public static class LedgerCommands
             await output.WriteLineAsync($"{url.Provider}\t{url.Account}\t{url.Url}");
             if (client is not null)
             {
-                var result = await CallbackUrls.ProbeAsync(url, client);
+                var result = await CallbackUrls.ProbeAsync(url, client, options.Account(url.Provider, url.Account));
                 failed |= result.StartsWith("FAILED", StringComparison.Ordinal);
                 await output.WriteLineAsync($"\tprobe: {result}");
             }

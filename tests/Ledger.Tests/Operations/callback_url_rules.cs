@@ -56,6 +56,42 @@ public sealed class callback_url_rules(LedgerFixture fixture)
 
         (await CallbackUrls.ProbeAsync(new CallbackUrl("aliyun", "default", "http://localhost/callbacks/aliyun"), client)).ShouldStartWith("ok (200");
         (await CallbackUrls.ProbeAsync(new CallbackUrl("aliyun", "nope", "http://localhost/callbacks/aliyun/nope"), client)).ShouldStartWith("FAILED (404");
-        (await CallbackUrls.ProbeAsync(new CallbackUrl("twilio", "default", "http://localhost/callbacks/twilio"), client)).ShouldStartWith("skipped");
+        (await CallbackUrls.ProbeAsync(new CallbackUrl("generic", "default", "http://localhost/callbacks/generic"), client)).ShouldStartWith("skipped");
+    }
+
+    [Theory]
+    [InlineData("tencent", "default", null, null)]
+    [InlineData("ronglian", "default", null, null)]
+    [InlineData("huawei", "default", null, null)]
+    [InlineData("twilio", "default", "new-token", null)]
+    [InlineData("vonage", "signed", "old-signature-secret", "md5hash")]
+    [InlineData("vonage", "hmac", "hmac-signature-secret", "sha256")]
+    [InlineData("baidu", "default", "old-token", null)]
+    public async Task the_probe_sends_a_signed_test_report_that_is_recorded_under_a_message_of_its_own(string provider, string account, string? secret, string? method)
+    {
+        var client = fixture.Host.Server.CreateClient();
+        var url = $"http://localhost/callbacks/{provider}" + (account == "default" ? "" : $"/{account}");
+        var settings = new ProviderAccount { Name = account, Secrets = secret is null ? [] : [secret], SignatureMethod = method };
+        var now = DateTimeOffset.UtcNow;
+
+        var result = await CallbackUrls.ProbeAsync(new CallbackUrl(provider, account, url), client, settings, now);
+
+        result.ShouldStartWith("ok (200");
+        var key = TestReports.KeyPrefix + now.ToUnixTimeMilliseconds();
+        var (status, view) = await fixture.Host.GetJsonAsync($"/messages/{provider}/{key}");
+        status.ShouldBe(200, result);
+        view.GetProperty("status").GetString().ShouldBe("delivered");
+    }
+
+    [Fact]
+    public async Task a_probe_with_the_wrong_secret_fails_and_says_why()
+    {
+        var client = fixture.Host.Server.CreateClient();
+        var settings = new ProviderAccount { Secrets = ["not-the-token"] };
+
+        var result = await CallbackUrls.ProbeAsync(new CallbackUrl("twilio", "default", "http://localhost/callbacks/twilio"), client, settings);
+
+        result.ShouldStartWith("FAILED (401");
+        result.ShouldContain("bad_signature");
     }
 }
