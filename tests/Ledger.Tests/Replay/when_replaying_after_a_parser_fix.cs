@@ -100,6 +100,33 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
     }
 
     [Fact]
+    public async Task finance_totals_follow_the_correction_and_as_of_shows_the_figures_before_it()
+    {
+        var from = await StartWithTheBuggyParser();
+        const string time = "2035-03-15 10:00:00";
+        var misread = Enumerable.Range(0, 3).Select(_ => NewKey()).ToList();
+        (await fixture.PostAsync([.. misread.Select(k => BuggyTestAdapter.Item(k, "FAIL", time: time))])).Status.ShouldBe(200);
+        (await fixture.PostAsync(BuggyTestAdapter.Item(NewKey(), "SUCCESS", time: time), BuggyTestAdapter.Item(NewKey(), "FAIL", "UNDELIV", time))).Status.ShouldBe(200);
+        const string url = "/reconciliation/daily?from=2035-03-15&to=2035-03-15&provider=buggytest";
+
+        async Task<(long Delivered, long Failed, long Corrected)> TotalsAsync(string query = "")
+        {
+            var (status, json) = await fixture.Host.GetJsonAsync(url + query);
+            status.ShouldBe(200);
+            var row = json.GetProperty("rows").EnumerateArray().ShouldHaveSingleItem();
+            return (row.GetProperty("delivered").GetInt64(), row.GetProperty("failed").GetInt64(), row.GetProperty("corrected").GetInt64());
+        }
+
+        (await TotalsAsync()).ShouldBe((4, 1, 0)); // what finance saw with the bug
+        var beforeReplay = DateTimeOffset.UtcNow;
+        fixture.Adapter.Version = 2;
+        (await fixture.ReplayAsync(from)).Corrected.ShouldBe(3);
+
+        (await TotalsAsync()).ShouldBe((1, 4, 3));
+        (await TotalsAsync($"&asOf={Uri.EscapeDataString(beforeReplay.ToString("O"))}")).ShouldBe((4, 1, 0));
+    }
+
+    [Fact]
     public async Task a_correction_goes_through_the_status_rules_like_any_report()
     {
         var from = await StartWithTheBuggyParser();
