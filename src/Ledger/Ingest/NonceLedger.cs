@@ -28,7 +28,16 @@ public sealed class NonceLedger(IDocumentStore store)
                 $"create schema if not exists {store.Options.DatabaseSchemaName}; " +
                 $"create table if not exists {Table} (scope text not null, nonce text not null, expires_at timestamptz not null, primary key (scope, nonce))",
                 connection);
-            await create.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateSchema)
+            {
+                // Another request or instance created it at the same moment ("if not exists" is not
+                // atomic in PostgreSQL's catalogs): it exists now, which is all we need.
+            }
+
             _ready = true;
         }
 
