@@ -87,6 +87,8 @@ try
         var keys = await client.SeedAsync(2_000);
         results.Add(await client.RunAsync("status reads (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
             (i, _) => ($"/messages/tencent/{keys[i % keys.Count]}", null, null), service));
+        results.Add(await client.RunAsync("history reads (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
+            (i, _) => ($"/messages/tencent/{keys[i % keys.Count]}/history", null, null), service));
     }
 }
 finally
