@@ -74,6 +74,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ConnectionStrings__Ledger"] = connectionString;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_gcServer"] = "0";
+        // Service settings for an experiment, e.g. LEDGER_BENCH_Ledger__Ingest__Lanes=6.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                     .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("LEDGER_BENCH_", StringComparison.Ordinal)))
+        {
+            info.Environment[name["LEDGER_BENCH_".Length..]] = value;
+        }
+
         var watch = Stopwatch.StartNew();
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
