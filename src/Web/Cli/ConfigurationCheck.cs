@@ -95,6 +95,12 @@ public static class ConfigurationCheck
             var problems = Problems(configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions(), ProviderCatalog.Default().Names);
             if (problems.Count > 0)
             {
+                // JasperFx's summary names only the failed check; say what is wrong and which key to set.
+                foreach (var problem in problems)
+                {
+                    Console.Error.WriteLine($"check-env: {problem}");
+                }
+
                 throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
             }
         });

@@ -1,3 +1,4 @@
+using Ledger.Tests.Support;
 using System.Diagnostics;
 using Ledger.Providers;
 using Ledger.Web;
@@ -93,5 +94,32 @@ public sealed class configuration_check_rules
         output.ShouldContain("2 configuration problem(s).");
         (await errors).ShouldContain("Ledger__Providers__twilio__default__Secrets__0 is not set");
         (await errors).ShouldContain("Ledger__PublicBaseUrl is not set");
+    }
+
+    [Fact]
+    public async Task check_env_names_each_problem_and_fails()
+    {
+        // The service's own output folder: JasperFx's command discovery scans every assembly beside the
+        // executable, and the test folder holds test-only ones (FsCheck wants an FSharp.Core it lacks).
+        var dll = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "Ledger.Tests"), Path.Combine("src", "Web")), "Ledger.Web.dll");
+        File.Exists(dll).ShouldBeTrue(dll);
+        var start = new ProcessStartInfo("dotnet", [dll, "check-env"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        await using var postgres = await TestClusters.StartAsync("checkenv");
+        start.Environment["ConnectionStrings__Ledger"] = postgres.ConnectionString;
+        start.Environment["Ledger__Providers__twilio__default__TimestampToleranceSeconds"] = "300";
+        start.Environment.Remove("Ledger__PublicBaseUrl");
+
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        process.ExitCode.ShouldNotBe(0);
+        (output + await errors).ShouldContain("check-env: Ledger__Providers__twilio__default__Secrets__0 is not set");
     }
 }
