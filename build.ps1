@@ -7,10 +7,18 @@
 #   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
 #   rebuild  rebuild every projection from the events (run while no callbacks arrive)
 #   chaos    only the crash tests (PostgreSQL and the service killed with SIGKILL, read-only database)
-param(
-    [Parameter(Position = 0)][ValidateSet('build', 'test', 'run', 'bench', 'codegen', 'rebuild', 'chaos')][string]$Target = 'build',
-    [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
-)
+# Everything after the target is passed on (to the service, the bench or dotnet test), e.g.
+#   dotnet pwsh ./build.ps1 run -- --urls http://127.0.0.1:5080
+#   dotnet pwsh ./build.ps1 bench --large 1000000
+# (no param block on purpose: PowerShell would take options like --urls for its own parameters).
+$all = @($args | Where-Object { $_ -ne '--' })
+$Target = if ($all.Count -gt 0) { [string]$all[0] } else { 'build' }
+$Rest = @(if ($all.Count -gt 1) { $all[1..($all.Count - 1)] })
+$targets = 'build', 'test', 'run', 'bench', 'codegen', 'rebuild', 'chaos'
+if ($targets -notcontains $Target) {
+    Write-Error "Unknown target '$Target'. Targets: $($targets -join ', ')"
+    exit 2
+}
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 
@@ -40,7 +48,10 @@ switch ($Target) {
         if ($testExit -ne 0 -or $failed -gt 0 -or $passed -eq 0) { exit 1 }
     }
     'run' {
-        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $Rest)
+        # `dotnet run` starts the service in src/Web; keep its own PostgreSQL at the repository's ./.ledger
+        # (as README says) unless the caller chose a directory.
+        $data = if (($Rest -join ' ') -match 'DataDirectory' -or $env:Ledger__DataDirectory) { @() } else { @("--Ledger:DataDirectory=$(Join-Path $PSScriptRoot '.ledger')") }
+        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $data + $Rest)
     }
     'bench' {
         Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)
