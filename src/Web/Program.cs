@@ -65,6 +65,9 @@ builder.Services.AddSingleton<AccountLookup>(services =>
 builder.Services.AddSingleton<ReplayRunner>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Ingest").Get<CommitQueueOptions>() ?? new CommitQueueOptions());
 builder.Services.AddSingleton<CommitQueue>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<Ledger.Web.Retention.RetentionOptions>() ?? new Ledger.Web.Retention.RetentionOptions());
+builder.Services.AddSingleton<Ledger.Web.Retention.StreamArchiver>();
+builder.Services.AddHostedService(services => services.GetRequiredService<Ledger.Web.Retention.StreamArchiver>());
 var webhooks = builder.Configuration.ReadWebhookOptions();
 builder.Services.AddLedgerWebhooks(webhooks);
 builder.Services.AddSingleton<NonceLedger>();

@@ -204,12 +204,18 @@ public sealed class CommitQueue : IAsyncDisposable
     /// <returns>null when committed, else the failure (already classified).</returns>
     private async Task<Exception?> TryCommitAsync(IReadOnlyList<Pending> batch)
     {
+        var restoreArchived = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var session = _store.LightweightSession();
-                await LockStreamsAsync(session, batch).ConfigureAwait(false);
+                var keys = await LockStreamsAsync(session, batch).ConfigureAwait(false);
+                if (restoreArchived)
+                {
+                    await StreamLocks.RestoreArchivedAsync(session, keys).ConfigureAwait(false);
+                }
+
                 _participant?.Enlist(session); // e.g. the webhook outbox; null (no work at all) when nothing subscribes
                 foreach (var p in batch)
                 {
@@ -222,6 +228,12 @@ public sealed class CommitQueue : IAsyncDisposable
 
                 await session.SaveChangesAsync().ConfigureAwait(false);
                 return null;
+            }
+            catch (Exception e) when (IsArchivedStream(e) && !restoreArchived)
+            {
+                // A report for a message retention archived (a late or repeated push): bring its stream
+                // back and append, rather than refuse what the provider sent.
+                restoreArchived = true;
             }
             catch (Exception e) when (IsStreamConflict(e) && attempt < ConflictRetries)
             {
@@ -241,8 +253,11 @@ public sealed class CommitQueue : IAsyncDisposable
         }
     }
 
+    private static bool IsArchivedStream(Exception e) =>
+        Find<PostgresException>(e) is { SqlState: "MT001" } || e.GetType().Name == "InvalidStreamOperationException";
+
     /// <summary>Locks the batch's streams (see <see cref="StreamLocks"/>); one statement per commit.</summary>
-    private static Task LockStreamsAsync(IDocumentSession session, IReadOnlyList<Pending> batch)
+    private static async Task<List<string>> LockStreamsAsync(IDocumentSession session, IReadOnlyList<Pending> batch)
     {
         var keys = new List<string>();
         foreach (var p in batch)
@@ -253,7 +268,8 @@ public sealed class CommitQueue : IAsyncDisposable
             }
         }
 
-        return StreamLocks.AcquireAsync(session, keys);
+        await StreamLocks.AcquireAsync(session, keys).ConfigureAwait(false);
+        return keys;
     }
 
     private static bool IsStreamConflict(Exception e) =>

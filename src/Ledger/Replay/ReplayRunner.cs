@@ -1,3 +1,4 @@
+using Marten.Events.Archiving;
 using System.Buffers.Binary;
 using Ledger.Events;
 using Ledger.Ingest;
@@ -239,7 +240,9 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
 
         // Same per-stream locks as live ingest, taken before the inline projections read the documents,
         // so neither writer projects from a document the other is about to change.
-        await StreamLocks.AcquireAsync(session, appends.Select(a => a.StreamKey).Distinct().ToList(), ct);
+        var appendKeys = appends.Select(a => a.StreamKey).Distinct().ToList();
+        await StreamLocks.AcquireAsync(session, appendKeys, ct);
+        await StreamLocks.RestoreArchivedAsync(session, appendKeys, ct);
         foreach (var append in appends)
         {
             // Optimistic: the stream must still be at the version we read it at, else the chunk is redone.
@@ -277,7 +280,13 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
     {
         if (!streams.TryGetValue(key, out var events))
         {
-            events = (await session.Events.FetchStreamAsync(key, token: ct)).Select(e => e.Data).ToList();
+            // Archived streams included: retention archives old final messages, and a replay must
+            // compare with what they hold (their corrections are appended after restoring them).
+            events = (await session.Events.QueryAllRawEvents()
+                    .Where(e => e.StreamKey == key && e.MaybeArchived())
+                    .OrderBy(e => e.Version)
+                    .ToListAsync(ct))
+                .Select(e => e.Data).ToList();
             if (events.Count > 0)
             {
                 streams[key] = events;

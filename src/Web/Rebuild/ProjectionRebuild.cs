@@ -13,6 +13,9 @@ public static class ProjectionRebuild
 {
     public static async Task RunAsync(IDocumentStore store, ILogger logger, CancellationToken ct)
     {
+        // The daemon reads live events only: archived (retention) streams come back for the rebuild, so
+        // their documents are rebuilt too instead of dropped, and are archived again afterwards.
+        var archived = await Retention.StreamArchiver.RestoreAllAsync(store, ct);
         using var daemon = await store.BuildProjectionDaemonAsync();
         logger.LogInformation("Rebuilding {Projection}", nameof(MessageStatus));
         await daemon.RebuildProjectionAsync<MessageStatusProjection>(ct);
@@ -23,6 +26,7 @@ public static class ProjectionRebuild
         await daemon.RebuildProjectionAsync<MessageReconciliationProjection>(ct);
         logger.LogInformation("Rebuilding {Projection}", nameof(RejectedRequest));
         await daemon.RebuildProjectionAsync<RejectedRequestProjection>(ct);
+        await Retention.StreamArchiver.ArchiveAgainAsync(store, archived, ct);
         logger.LogInformation("Projections rebuilt");
     }
 

@@ -127,6 +127,29 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
     }
 
     [Fact]
+    public async Task a_message_retention_archived_is_still_corrected_and_comes_back_live()
+    {
+        var from = await StartWithTheBuggyParser();
+        var key = NewKey();
+        (await fixture.PostAsync(BuggyTestAdapter.Item(key, "FAIL"))).Status.ShouldBe(200);
+        var archiver = new Ledger.Web.Retention.StreamArchiver(fixture.Store, new Ledger.Web.Retention.RetentionOptions { ArchiveAfterDays = 1 },
+            new ShiftedClock(TimeSpan.FromDays(2)), Microsoft.Extensions.Logging.Abstractions.NullLogger<Ledger.Web.Retention.StreamArchiver>.Instance);
+        (await archiver.ArchiveOnceAsync()).ShouldBeGreaterThanOrEqualTo(1);
+        (await fixture.EventsAsync(key)).ShouldBeEmpty(); // archived: out of the live event store
+
+        fixture.Adapter.Version = 2;
+        (await fixture.ReplayAsync(from)).Corrected.ShouldBe(1);
+
+        (await fixture.EventsAsync(key)).OfType<InterpretationCorrected>().ShouldHaveSingleItem();
+        (await StatusAsync(key)).Status.ShouldBe(DeliveryStatus.Failed);
+    }
+
+    private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + shift;
+    }
+
+    [Fact]
     public async Task a_correction_goes_through_the_status_rules_like_any_report()
     {
         var from = await StartWithTheBuggyParser();
