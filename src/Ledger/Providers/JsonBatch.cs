@@ -28,14 +28,9 @@ public static class JsonBatch
                 $"Content-Type '{contentType}' is not JSON; this provider posts application/json.", 400));
         }
 
-        JsonDocument document;
-        try
+        if (Parse(request.BodyText(account.Charset), out var refused) is not { } document)
         {
-            document = JsonDocument.Parse(request.BodyText(account.Charset), Options);
-        }
-        catch (JsonException e)
-        {
-            return AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            return refused!;
         }
 
         using (document)
@@ -72,6 +67,21 @@ public static class JsonBatch
             }
 
             return new AdapterResult.Accepted(items, reply);
+        }
+    }
+
+    /// <summary>The body as a JSON document (depth-limited), or the 400 that says why it is not one.</summary>
+    public static JsonDocument? Parse(string body, out AdapterResult? refused)
+    {
+        refused = null;
+        try
+        {
+            return JsonDocument.Parse(body, Options);
+        }
+        catch (JsonException e)
+        {
+            refused = AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            return null;
         }
     }
 

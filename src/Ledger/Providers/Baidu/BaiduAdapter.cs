@@ -71,14 +71,9 @@ public sealed class BaiduAdapter : IProviderAdapter
     /// </summary>
     private AdapterResult ReadBody(string body)
     {
-        JsonDocument document;
-        try
+        if (JsonBatch.Parse(body, out var refused) is not { } document)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            return AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            return refused!;
         }
 
         using (document)

@@ -87,14 +87,9 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
 
     private AdapterResult ReadBatch(string body)
     {
-        JsonDocument document;
-        try
+        if (JsonBatch.Parse(body, out var refused) is not { } document)
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException e)
-        {
-            return AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            return refused!;
         }
 
         using (document)
