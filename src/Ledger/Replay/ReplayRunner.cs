@@ -27,7 +27,7 @@ public delegate ProviderAccount? AccountLookup(string provider, string? account)
 /// moved a stream meanwhile, the chunk is read and decided again.
 /// </para>
 /// </summary>
-public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger)
+public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger, ICommitParticipant? participant = null)
 {
     private const int ConflictRetries = 5;
 
@@ -243,6 +243,9 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         var appendKeys = appends.Select(a => a.StreamKey).Distinct().ToList();
         await StreamLocks.AcquireAsync(session, appendKeys, ct);
         await StreamLocks.RestoreArchivedAsync(session, appendKeys, ct);
+        // Whatever joins live ingest's commits (the webhook outbox) joins these too: a correction that
+        // changes a status is sent to subscribers, marked as a correction, in this same transaction.
+        participant?.Enlist(session);
         foreach (var append in appends)
         {
             // Optimistic: the stream must still be at the version we read it at, else the chunk is redone.
