@@ -12,8 +12,11 @@ public sealed record StreamAppend(string StreamKey, object[] Events);
 /// </summary>
 public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAppend> Appends)
 {
-    public static IngestWrite Accepted(RawCallback request, string provider, string account, IReadOnlyList<CallbackItem> items)
+    /// <param name="record">The request's raw record as the ingest edge captured it, provider and account resolved.</param>
+    public static IngestWrite Accepted(RawRequestRecord record, IReadOnlyList<CallbackItem> items)
     {
+        var provider = record.Provider;
+        var account = record.Account ?? "default";
         var appends = new StreamAppend[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -21,18 +24,17 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, item.MessageKey),
                 [
-                    new CallbackReceived(provider, account, item.MessageKey, request.RequestId, i, item.RawItem, request.ReceivedAt),
-                    new ReportInterpreted(request.RequestId, request.ReceivedAt, item.Report),
+                    new CallbackReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt),
+                    new ReportInterpreted(record.Id, record.ReceivedAt, item.Report),
                 ]);
         }
 
-        var record = RawRequestRecord.From(request, provider, account) with
+        return new IngestWrite(record with
         {
             Outcome = RequestOutcomes.Accepted,
             Verification = "passed",
             ItemCount = items.Count,
-        };
-        return new IngestWrite(record, appends);
+        }, appends);
     }
 
     /// <summary>The `outcome` of the raw record of a sent-message registration request.</summary>
@@ -45,8 +47,8 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
     public static IngestWrite SentRegistration(RawRequestRecord record, IReadOnlyList<StreamAppend> appends) =>
         new(record with { Outcome = SentRegistrationOutcome, Verification = "api", ItemCount = appends.Count }, appends);
 
-    public static IngestWrite Probe(RawCallback request, string provider, string account) =>
-        new(RawRequestRecord.From(request, provider, account) with { Outcome = RequestOutcomes.Probe, Verification = "passed" }, []);
+    public static IngestWrite Probe(RawRequestRecord record) =>
+        new(record with { Outcome = RequestOutcomes.Probe, Verification = "passed" }, []);
 
     public static IngestWrite Quarantined(RawRequestRecord record, Rejection rejection)
     {

@@ -86,7 +86,7 @@ public static class Reinterpretation
     public static IReadOnlyList<StreamAppend> Rescue(
         RawRequestRecord record, string account, AdapterResult.Accepted reading, Guid replayId, string startedBy, DateTimeOffset now)
     {
-        var ingest = IngestWrite.Accepted(Rebuild(record), record.Provider, account, reading.Items);
+        var ingest = IngestWrite.Accepted(record with { Account = account }, reading.Items);
         var appends = new List<StreamAppend>(ingest.Appends.Count + 1);
         for (var i = 0; i < ingest.Appends.Count; i++)
         {

@@ -82,8 +82,8 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
 
         return result switch
         {
-            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(request, adapter.Name, accountName, accepted.Items), accepted.Reply, accepted.Items, started),
-            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(request, adapter.Name, accountName), probe.Reply, [], started),
+            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(record, accepted.Items), accepted.Reply, accepted.Items, started),
+            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(record), probe.Reply, [], started),
             AdapterResult.Rejected rejected => await QuarantineAsync(record, started, adapter.Name, accountName, rejected.Rejection),
             _ => throw new InvalidOperationException($"Unexpected adapter result {result.GetType().Name}"),
         };

@@ -54,12 +54,12 @@ public sealed class when_rebuilding_projections(LedgerFixture fixture)
                 .Select(m => new CallbackItem($"rebuild-{run}-{m}", "{}", RandomReport(random, start.AddSeconds(random.Next(3600)))))
                 .ToList();
             var raw = new RawCallback(Guid.CreateVersion7(), "POST", $"http://test/callbacks/{provider}", $"/callbacks/{provider}", "", [], "{}"u8.ToArray(), null, DateTimeOffset.UtcNow);
-            writes.Add(commits.CommitAsync(IngestWrite.Accepted(raw, provider, "default", items)));
+            writes.Add(commits.CommitAsync(IngestWrite.Accepted(RawRequestRecord.From(raw, provider, "default"), items)));
             // Re-pushes of earlier reports: duplicates the rebuild must count the same way.
             if (random.Next(5) == 0)
             {
                 var again = raw with { RequestId = Guid.CreateVersion7() };
-                writes.Add(commits.CommitAsync(IngestWrite.Accepted(again, provider, "default", items)));
+                writes.Add(commits.CommitAsync(IngestWrite.Accepted(RawRequestRecord.From(again, provider, "default"), items)));
             }
         }
 
