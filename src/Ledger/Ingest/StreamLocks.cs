@@ -14,6 +14,12 @@ public static class StreamLocks
     public static async Task AcquireAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
     {
         await session.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await LockAsync((NpgsqlConnection)session.Connection!, streamKeys, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The locks alone, on a connection whose transaction is already open.</summary>
+    public static async Task LockAsync(NpgsqlConnection connection, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
+    {
         if (streamKeys.Count == 0)
         {
             return;
@@ -21,7 +27,7 @@ public static class StreamLocks
 
         await using var command = new NpgsqlCommand(
             "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(@keys) k) locks order by h",
-            (NpgsqlConnection)session.Connection!);
+            connection);
         command.Parameters.AddWithValue("keys", streamKeys.ToArray());
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }

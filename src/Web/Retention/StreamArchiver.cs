@@ -80,12 +80,7 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
         }
 
         // The same per-stream locks as ingest and replay: no report is being appended to these right now.
-        await using (var locks = new NpgsqlCommand(
-            "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(@keys) k) l order by h", connection))
-        {
-            locks.Parameters.AddWithValue("keys", keys.ToArray());
-            await locks.ExecuteNonQueryAsync(ct);
-        }
+        await StreamLocks.LockAsync(connection, keys, ct);
 
         foreach (var key in keys)
         {
