@@ -195,22 +195,25 @@ public sealed partial class MessageReconciliationProjection : SingleStreamProjec
         MessageReconciliation? row = null;
         foreach (var e in events)
         {
-            row = (e, row) switch
-            {
-                (CallbackReceived c, null) => Create(c),
-                (CallbackReceived c, { } r) => Apply(c, r),
-                (MessageSubmitted s, null) => Create(s),
-                (MessageSubmitted s, { } r) => Apply(s, r),
-                (ReportInterpreted i, { } r) => Apply(i, r),
-                (InterpretationCorrected c, { } r) => Apply(c, r),
-                (CallbackRescued c, null) => Create(c),
-                (CallbackRescued c, { } r) => Apply(c, r),
-                _ => row,
-            };
+            row = Step(row, e);
         }
 
         return row;
     }
+
+    /// <summary>One event applied to the row (null: no row yet); an event the row does not concern leaves it as it is.</summary>
+    public MessageReconciliation? Step(MessageReconciliation? row, object e) => (e, row) switch
+    {
+        (CallbackReceived c, null) => Create(c),
+        (CallbackReceived c, { } r) => Apply(c, r),
+        (MessageSubmitted s, null) => Create(s),
+        (MessageSubmitted s, { } r) => Apply(s, r),
+        (ReportInterpreted i, { } r) => Apply(i, r),
+        (InterpretationCorrected c, { } r) => Apply(c, r),
+        (CallbackRescued c, null) => Create(c),
+        (CallbackRescued c, { } r) => Apply(c, r),
+        _ => row,
+    };
 
     private MessageReconciliation Dated(MessageReconciliation row)
     {

@@ -75,6 +75,9 @@ builder.Services.AddSingleton<CallbackReception>();
 var reconciliation = ReconciliationSettings.From(builder.Configuration);
 builder.Services.AddSingleton(reconciliation);
 builder.Services.AddSingleton(new MessageReconciliationProjection(reconciliation.Zone));
+builder.Services.AddSingleton(new RejectedRequestProjection(reconciliation.Zone));
+builder.Services.AddSingleton<InlineDocuments>();
+builder.Services.AddSingleton<IStreamAppender, InlineAppender>();
 builder.Services.AddSingleton<ApiKeys>();
 builder.WebHost.ConfigureKestrel(k =>
 {
@@ -106,8 +109,9 @@ builder.Services.AddMarten(services =>
         // Search lookups: exact phone digits and our own reference, indexed on the status document.
         options.Schema.For<MessageStatus>().DocumentAlias("message_status")
             .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt);
-        // The audit view finds a request's items by containment in the histories.
-        options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history").GinIndexJsonData();
+        // No index on the history's JSON: the audit view finds a request's histories by the stream keys its
+        // raw record names (a GIN index here cost ~85 µs per report written).
+        options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history");
         options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);
         options.Schema.For<ReplayJob>().DocumentAlias("replay_job");
         options.Schema.For<ReplayDifference>().DocumentAlias("replay_difference").Index(x => x.ReplayId);
@@ -122,8 +126,7 @@ builder.Services.AddMarten(services =>
         options.Schema.For<RejectedRequest>().DocumentAlias("rejected_request")
             .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
         options.Projections.Add(services.GetRequiredService<MessageReconciliationProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
-        options.Projections.Add(new RejectedRequestProjection(services.GetRequiredService<ReconciliationSettings>().Zone),
-            JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add(services.GetRequiredService<RejectedRequestProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         return options;
     })
     .UseLightweightSessions()

@@ -56,6 +56,9 @@ public static class EventNames
         [typeof(RequestRescued)] = "request_rescued",
         [typeof(MessageSubmitted)] = "message_submitted",
     };
+
+    /// <summary>The .NET type name Marten stores beside an event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
+    public static string DotnetTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 }
 
 public static class StreamKeys

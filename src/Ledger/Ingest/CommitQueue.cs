@@ -30,6 +30,7 @@ public sealed class CommitQueue : IAsyncDisposable
     private const int ConflictRetries = 5;
 
     private readonly IDocumentStore _store;
+    private readonly IStreamAppender _appender;
     private readonly ILogger<CommitQueue> _logger;
     private readonly CommitQueueOptions _options;
     private readonly LedgerMetrics? _metrics;
@@ -43,10 +44,11 @@ public sealed class CommitQueue : IAsyncDisposable
     private int _running;
     private volatile bool _stopping;
 
-    public CommitQueue(IDocumentStore store, ILogger<CommitQueue> logger, CommitQueueOptions? options = null, LedgerMetrics? metrics = null,
-        ICommitParticipant? participant = null)
+    public CommitQueue(IDocumentStore store, IStreamAppender appender, ILogger<CommitQueue> logger, CommitQueueOptions? options = null,
+        LedgerMetrics? metrics = null, ICommitParticipant? participant = null)
     {
         _store = store;
+        _appender = appender;
         _logger = logger;
         _options = options ?? new CommitQueueOptions();
         _metrics = metrics;
@@ -204,40 +206,36 @@ public sealed class CommitQueue : IAsyncDisposable
     /// <returns>null when committed, else the failure (already classified).</returns>
     private async Task<Exception?> TryCommitAsync(IReadOnlyList<Pending> batch)
     {
-        var restoreArchived = false;
+        var writes = new IngestWrite[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            writes[i] = batch[i].Write;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await using var session = _store.LightweightSession();
-                var keys = await LockStreamsAsync(session, batch).ConfigureAwait(false);
-                if (restoreArchived)
+                await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+                var appended = await _appender.AppendAsync(session, writes).ConfigureAwait(false);
+                if (_participant is not null && appended.Count > 0)
                 {
-                    await StreamLocks.RestoreArchivedAsync(session, keys).ConfigureAwait(false);
+                    await _participant.EnlistAsync(session, appended).ConfigureAwait(false); // e.g. the webhook outbox
                 }
 
-                _participant?.Enlist(session); // e.g. the webhook outbox; null (no work at all) when nothing subscribes
-                foreach (var p in batch)
+                // The raw records go through the session, so SaveChanges has work and commits the transaction.
+                foreach (var write in writes)
                 {
-                    session.Insert(p.Write.Record);
-                    foreach (var append in p.Write.Appends)
-                    {
-                        session.Events.Append(append.StreamKey, append.Events);
-                    }
+                    session.Insert(write.Record);
                 }
 
                 await session.SaveChangesAsync().ConfigureAwait(false);
                 return null;
             }
-            catch (Exception e) when (IsArchivedStream(e) && !restoreArchived)
-            {
-                // A report for a message retention archived (a late or repeated push): bring its stream
-                // back and append, rather than refuse what the provider sent.
-                restoreArchived = true;
-            }
             catch (Exception e) when (IsStreamConflict(e) && attempt < ConflictRetries)
             {
-                // Another instance appended to one of these streams at the same moment (same version
+                // Another writer appended to one of these streams at the same moment (same version
                 // number, or a new stream created twice). Nothing of ours committed: try again shortly.
                 _logger.LogDebug("Stream conflict on attempt {Attempt}; retrying", attempt);
                 await Task.Delay(Random.Shared.Next(1, 5 * attempt)).ConfigureAwait(false);
@@ -251,25 +249,6 @@ public sealed class CommitQueue : IAsyncDisposable
                 return e;
             }
         }
-    }
-
-    private static bool IsArchivedStream(Exception e) =>
-        Find<PostgresException>(e) is { SqlState: "MT001" } || e.GetType().Name == "InvalidStreamOperationException";
-
-    /// <summary>Locks the batch's streams (see <see cref="StreamLocks"/>); one statement per commit.</summary>
-    private static async Task<List<string>> LockStreamsAsync(IDocumentSession session, IReadOnlyList<Pending> batch)
-    {
-        var keys = new List<string>();
-        foreach (var p in batch)
-        {
-            foreach (var append in p.Write.Appends)
-            {
-                keys.Add(append.StreamKey);
-            }
-        }
-
-        await StreamLocks.AcquireAsync(session, keys).ConfigureAwait(false);
-        return keys;
     }
 
     private static bool IsStreamConflict(Exception e) =>
@@ -328,7 +307,11 @@ public sealed class CommitQueue : IAsyncDisposable
 /// </summary>
 public interface ICommitParticipant
 {
+    /// <summary>A writer that appends through the session itself (replay): read its pending changes at save.</summary>
     void Enlist(IDocumentSession session);
+
+    /// <summary>The group commit: its appends are already written (<see cref="IStreamAppender"/>); this is what they left.</summary>
+    Task EnlistAsync(IDocumentSession session, IReadOnlyList<AppendedStream> appended);
 }
 
 /// <summary>`Ledger:Ingest` settings of the group commit.</summary>

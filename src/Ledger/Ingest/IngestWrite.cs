@@ -34,6 +34,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             Outcome = RequestOutcomes.Accepted,
             Verification = "passed",
             ItemCount = items.Count,
+            Streams = DistinctStreams(appends),
         }, appends);
     }
 
@@ -45,7 +46,22 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
     /// callback, and the appends go through the same group commit, so they are serial per stream.
     /// </summary>
     public static IngestWrite SentRegistration(RawRequestRecord record, IReadOnlyList<StreamAppend> appends) =>
-        new(record with { Outcome = SentRegistrationOutcome, Verification = "api", ItemCount = appends.Count }, appends);
+        new(record with { Outcome = SentRegistrationOutcome, Verification = "api", ItemCount = appends.Count, Streams = DistinctStreams(appends) }, appends);
+
+    private static string[] DistinctStreams(IReadOnlyList<StreamAppend> appends)
+    {
+        var keys = new HashSet<string>(appends.Count, StringComparer.Ordinal);
+        var ordered = new List<string>(appends.Count);
+        foreach (var append in appends)
+        {
+            if (keys.Add(append.StreamKey))
+            {
+                ordered.Add(append.StreamKey);
+            }
+        }
+
+        return [.. ordered];
+    }
 
     public static IngestWrite Probe(RawRequestRecord record) =>
         new(record with { Outcome = RequestOutcomes.Probe, Verification = "passed" }, []);

@@ -31,6 +31,9 @@ public sealed record RawRequestRecord
     public string? Reason { get; init; }
     public int ItemCount { get; init; }
 
+    /// <summary>The streams its items were appended to (the audit view reads their histories by key); empty when none.</summary>
+    public IReadOnlyList<string> Streams { get; init; } = [];
+
     public static RawRequestRecord From(RawCallback request, string provider, string? account) => new()
     {
         Id = request.RequestId,

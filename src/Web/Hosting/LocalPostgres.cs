@@ -156,6 +156,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         return PgCtlAsync(["start", "-w", "-t", "60", "-l", System.IO.Path.Combine(_root, "postgres.log"), "-o", options], ct);
     }
 
+    /// <summary>Delete the cluster's directory when disposed (throwaway clusters of tests and the benchmark).</summary>
+    public bool DeleteOnDispose { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -165,6 +168,18 @@ public sealed class LocalPostgres : IAsyncDisposable
         catch (Exception)
         {
             // Shutting down: the server may already be gone. Nothing else to do.
+        }
+
+        if (DeleteOnDispose)
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind under the temp directory: harmless.
+            }
         }
     }
 

@@ -60,11 +60,14 @@ public static class GetRequestEndpoint
             return Problems.NotFound($"No request {id} is on record.");
         }
 
-        // Items are found through the histories that reference the request (GIN containment index), so
-        // the audit needs no second copy of the request.
+        // Items are found in the histories of the streams the record names, so the audit needs no second
+        // copy of the request. A record written before it named its streams is found by containment
+        // (no index: slow on a large store, but only for such old records).
         var histories = record.ItemCount == 0
             ? []
-            : await session.Query<DeliveryHistory>().Where(h => h.Entries.Any(e => e.RequestId == id)).ToListAsync(ct);
+            : record.Streams.Count > 0
+                ? await session.LoadManyAsync<DeliveryHistory>(ct, record.Streams)
+                : await session.Query<DeliveryHistory>().Where(h => h.Entries.Any(e => e.RequestId == id)).ToListAsync(ct);
         var items = histories
             .SelectMany(h => h.Entries.Where(e => e.RequestId == id).Select(e => (h, e)))
             .GroupBy(x => (x.h.Id, x.e.Version - (x.e.ItemIndex is null ? 1 : 0)))

@@ -31,10 +31,46 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
     public void Enlist(IDocumentSession session)
     {
         var outbox = new MartenOutbox(runtime, session);
-        session.Listeners.Add(new ChangeListener(outbox, subscribers, clock));
+        session.Listeners.Add(new ChangeListener(outbox, this));
     }
 
-    private sealed class ChangeListener(MartenOutbox outbox, WebhookSubscribers subscribers, TimeProvider clock) : DocumentSessionListenerBase
+    public async Task EnlistAsync(IDocumentSession session, IReadOnlyList<AppendedStream> appended)
+    {
+        var changes = new List<StatusChange>();
+        foreach (var stream in appended)
+        {
+            foreach (var document in stream.Documents)
+            {
+                if (document is DeliveryHistory history)
+                {
+                    StatusChanges.Detect(history, stream.Count, changes);
+                }
+            }
+        }
+
+        await SendAsync(new MartenOutbox(runtime, session), changes);
+    }
+
+    private async Task SendAsync(MartenOutbox outbox, List<StatusChange> changes)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var change in changes)
+        {
+            string? body = null;
+            foreach (var subscriber in subscribers.All)
+            {
+                if (subscriber.Wants(change))
+                {
+                    body ??= WebhookPayload.Body(change, now);
+                    await outbox.SendAsync(new WebhookDelivery(subscriber.Name, change.WebhookId, change.StreamKey, change.Version,
+                        change.Status.ToString().ToLowerInvariant(), body));
+                }
+            }
+        }
+    }
+
+    /// <summary>For writers that append through the session (replay): reads Marten's pending changes at save.</summary>
+    private sealed class ChangeListener(MartenOutbox outbox, WebhookOutbox owner) : DocumentSessionListenerBase
     {
         public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
         {
@@ -62,20 +98,7 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
                 }
             }
 
-            var now = clock.GetUtcNow();
-            foreach (var change in changes)
-            {
-                string? body = null;
-                foreach (var subscriber in subscribers.All)
-                {
-                    if (subscriber.Wants(change))
-                    {
-                        body ??= WebhookPayload.Body(change, now);
-                        await outbox.SendAsync(new WebhookDelivery(subscriber.Name, change.WebhookId, change.StreamKey, change.Version,
-                            change.Status.ToString().ToLowerInvariant(), body));
-                    }
-                }
-            }
+            await owner.SendAsync(outbox, changes);
         }
     }
 }

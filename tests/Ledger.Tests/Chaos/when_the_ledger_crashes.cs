@@ -23,6 +23,7 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
     public async Task postgres_killed_with_sigkill_loses_no_acknowledged_callback()
     {
         await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-pgkill"), durable: true);
+        postgres.DeleteOnDispose = true;
         await using var service = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log);
         await using var load = new CallbackLoad(service.BaseUrl, Senders);
         await load.WaitForAcknowledgementsAsync(300, Phase);
@@ -41,6 +42,7 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
     public async Task the_service_killed_with_sigkill_loses_no_acknowledged_callback()
     {
         await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-svckill"), durable: true);
+        postgres.DeleteOnDispose = true;
         await using var first = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log);
         await using var load = new CallbackLoad(first.BaseUrl, Senders);
         await load.WaitForAcknowledgementsAsync(300, Phase);
@@ -63,6 +65,7 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
     public async Task a_read_only_database_gets_503_not_500_and_the_ledger_recovers()
     {
         await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-readonly"), durable: true);
+        postgres.DeleteOnDispose = true;
         await using var service = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log);
         await using var load = new CallbackLoad(service.BaseUrl, Senders);
         await load.WaitForAcknowledgementsAsync(300, Phase);

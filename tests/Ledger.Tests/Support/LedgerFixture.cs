@@ -99,6 +99,10 @@ public static class TestClusters
     public static string NewDirectory(string name) =>
         Path.Combine(Path.GetTempPath(), $"ledger-tests-{name}-{Guid.NewGuid():N}");
 
-    public static Task<LocalPostgres> StartAsync(string name) =>
-        LocalPostgres.StartAsync(NewDirectory(name), durable: false);
+    public static async Task<LocalPostgres> StartAsync(string name)
+    {
+        var postgres = await LocalPostgres.StartAsync(NewDirectory(name), durable: false);
+        postgres.DeleteOnDispose = true;
+        return postgres;
+    }
 }

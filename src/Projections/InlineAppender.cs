@@ -1,0 +1,331 @@
+using Ledger.Events;
+using Ledger.Ingest;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// The group commit's writer (<see cref="IStreamAppender"/>): Marten's storage, written set-based. One
+/// round trip locks the commit's streams and reads their versions and documents; the events are
+/// projected here with the projections' own methods (<see cref="InlineDocuments"/>); a second round
+/// trip inserts every event and upserts every stream row and document with one statement per table
+/// (arrays unnested), instead of Marten's append function and upsert per stream. The rows are exactly
+/// Marten's (same tables, columns, serializer, event names and versions), so reads, replays, rebuilds
+/// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
+/// plain SQL inside PostgreSQL (README "Performance and the benchmark").
+/// </summary>
+public sealed class InlineAppender(IDocumentStore store, InlineDocuments documents) : IStreamAppender
+{
+    private const string Tenant = "*DEFAULT*";
+    private readonly Tables _tables = new(store);
+    private readonly Marten.ISerializer _serializer = store.Options.Serializer();
+    private static readonly Type[] StorageTypes =
+        [typeof(JasperFx.Events.IEvent), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation), typeof(RejectedRequest)];
+
+    public async Task<IReadOnlyList<AppendedStream>> AppendAsync(IDocumentSession session, IReadOnlyList<IngestWrite> writes, CancellationToken ct = default)
+    {
+        var streams = Gather(writes);
+        if (streams.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var type in StorageTypes)
+        {
+            // What Marten does before its own first write of a type (a cached check afterwards): tables exist.
+            await store.Storage.Database.EnsureStorageExistsAsync(type, ct).ConfigureAwait(false);
+        }
+
+        var connection = (NpgsqlConnection)session.Connection!;
+        var keys = new string[streams.Count];
+        streams.Keys.CopyTo(keys, 0);
+        var archived = await LockAndReadAsync(connection, keys, streams, ct).ConfigureAwait(false);
+        if (archived.Count > 0)
+        {
+            // A late report for a message retention archived: bring the stream back rather than refuse it.
+            await StreamLocks.RestoreArchivedAsync(session, archived, ct).ConfigureAwait(false);
+        }
+
+        var appended = new List<AppendedStream>(streams.Count);
+        foreach (var stream in streams.Values)
+        {
+            appended.Add(stream.Project(documents));
+        }
+
+        await WriteAsync(connection, streams.Values, ct).ConfigureAwait(false);
+        return appended;
+    }
+
+    /// <summary>The commit's streams in first-seen order, each with its events in request order.</summary>
+    private static Dictionary<string, PendingStream> Gather(IReadOnlyList<IngestWrite> writes)
+    {
+        var streams = new Dictionary<string, PendingStream>(StringComparer.Ordinal);
+        foreach (var write in writes)
+        {
+            foreach (var append in write.Appends)
+            {
+                if (!streams.TryGetValue(append.StreamKey, out var stream))
+                {
+                    streams[append.StreamKey] = stream = new PendingStream(append.StreamKey);
+                }
+
+                stream.Events.AddRange(append.Events);
+            }
+        }
+
+        return streams;
+    }
+
+    /// <returns>The keys of archived streams among them.</returns>
+    private async Task<List<string>> LockAndReadAsync(NpgsqlConnection connection, string[] keys, Dictionary<string, PendingStream> streams, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        Add(batch, "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k) locks order by h", P(keys));
+        // Every read here is a primary-key lookup. A prepared statement's cached plan is made while the
+        // tables are small (a fresh store) and then kept: a sequential scan or hash join that grows with
+        // the table (measured: 1 ms per lookup after 6,000 messages, 25 ms after 40,000). Index lookups
+        // only, for this transaction.
+        Add(batch, "set local enable_seqscan = off");
+        Add(batch, "set local enable_hashjoin = off");
+        Add(batch, "set local enable_mergejoin = off");
+        Add(batch, $"select s.id, s.version, s.is_archived from unnest($1::text[]) k join {_tables.Streams} s on s.id = k", P(keys));
+        Add(batch, $"select d.id, d.data from unnest($1::text[]) k join {_tables.Status} d on d.id = k", P(keys));
+        Add(batch, $"select d.id, d.data from unnest($1::text[]) k join {_tables.History} d on d.id = k", P(keys));
+        Add(batch, $"select d.id, d.data from unnest($1::text[]) k join {_tables.Reconciliation} d on d.id = k", P(keys));
+
+        var archived = new List<string>();
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false); // past the locks (the settings return no result set)
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var stream = streams[reader.GetString(0)];
+            stream.Version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            if (!reader.IsDBNull(2) && reader.GetBoolean(2))
+            {
+                archived.Add(stream.Key);
+            }
+        }
+
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            streams[reader.GetString(0)].Status = _serializer.FromJson<MessageStatus>(reader, 1);
+        }
+
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            streams[reader.GetString(0)].History = _serializer.FromJson<DeliveryHistory>(reader, 1);
+        }
+
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            streams[reader.GetString(0)].Reconciliation = _serializer.FromJson<MessageReconciliation>(reader, 1);
+        }
+
+        return archived;
+    }
+
+    private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, CancellationToken ct)
+    {
+        var events = new EventColumns(streams.Sum(s => s.Events.Count));
+        var streamKeys = new List<string>(streams.Count);
+        var streamVersions = new List<long>(streams.Count);
+        var status = new DocumentColumns();
+        var history = new DocumentColumns();
+        var reconciliation = new DocumentColumns();
+        var rejected = new DocumentColumns();
+        foreach (var stream in streams)
+        {
+            var version = stream.Version;
+            foreach (var e in stream.Events)
+            {
+                events.Add(stream.Key, ++version, _serializer.ToJson(e), e.GetType());
+            }
+
+            streamKeys.Add(stream.Key);
+            streamVersions.Add(version);
+            status.AddIfChanged(stream.Key, version, stream.Status, stream.StatusBefore, _serializer);
+            history.AddIfChanged(stream.Key, version, stream.History, stream.HistoryBefore, _serializer);
+            if (reconciliation.AddIfChanged(stream.Key, version, stream.Reconciliation, stream.ReconciliationBefore, _serializer))
+            {
+                reconciliation.AddDuplicated(stream.Reconciliation!.Day, stream.Reconciliation.Provider, stream.Reconciliation.Account);
+            }
+
+            if (rejected.AddIfChanged(stream.Key, version, stream.Rejected, null, _serializer))
+            {
+                rejected.AddDuplicated(stream.Rejected!.Day, stream.Rejected.Provider, stream.Rejected.Account);
+            }
+        }
+
+        await using var batch = new NpgsqlBatch(connection);
+        // New streams first (the events reference them), at their final version; existing ones move forward.
+        Add(batch,
+            $"insert into {_tables.Streams} (id, type, version, timestamp, created, tenant_id, is_archived) " +
+            $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version) " +
+            "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp",
+            P(streamKeys.ToArray()), P(streamVersions.ToArray()));
+        Add(batch,
+            $"insert into {_tables.Events} (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
+            $"select nextval('{_tables.EventSequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
+            "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)",
+            P(events.Ids.ToArray()), P(events.Streams.ToArray()), P(events.Versions.ToArray()), Jsonb(events.Data), P(events.Types.ToArray()),
+            P(events.DotnetTypes.ToArray()));
+        AddUpsert(batch, _tables.Status, typeof(MessageStatus), status, duplicated: false);
+        AddUpsert(batch, _tables.History, typeof(DeliveryHistory), history, duplicated: false);
+        AddUpsert(batch, _tables.Reconciliation, typeof(MessageReconciliation), reconciliation, duplicated: true);
+        AddUpsert(batch, _tables.Rejected, typeof(RejectedRequest), rejected, duplicated: true);
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static void AddUpsert(NpgsqlBatch batch, string table, Type documentType, DocumentColumns rows, bool duplicated)
+    {
+        if (rows.Ids.Count == 0)
+        {
+            return;
+        }
+
+        var dotnetType = documentType.FullName;
+        if (!duplicated)
+        {
+            Add(batch,
+                $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+                $"select u.id, u.data, u.version, '{dotnetType}', transaction_timestamp() from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(id, data, version) " +
+                "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
+                P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()));
+            return;
+        }
+
+        Add(batch,
+            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified, day, provider, account) " +
+            $"select u.id, u.data, u.version, '{dotnetType}', transaction_timestamp(), u.day, u.provider, u.account " +
+            "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
+            "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account",
+            P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()), P(rows.Days.ToArray()), P(rows.Providers.ToArray()),
+            P(rows.Accounts.ToArray()));
+    }
+
+    private static NpgsqlParameter Jsonb(List<string> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+
+    /// <param name="parameters">Positional ($1, $2, …): arrays, each one parameter.</param>
+    private static void Add(NpgsqlBatch batch, string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        batch.BatchCommands.Add(command);
+    }
+
+    private static NpgsqlParameter P<T>(T[] values) => new() { Value = values };
+
+    /// <summary>One stream of the commit: what it was before, its new events, and its documents after them.</summary>
+    private sealed class PendingStream(string key)
+    {
+        public string Key { get; } = key;
+        public List<object> Events { get; } = [];
+        public long Version { get; set; }
+        public MessageStatus? Status { get; set; }
+        public DeliveryHistory? History { get; set; }
+        public MessageReconciliation? Reconciliation { get; set; }
+        public RejectedRequest? Rejected { get; private set; }
+        public MessageStatus? StatusBefore { get; private set; }
+        public DeliveryHistory? HistoryBefore { get; private set; }
+        public MessageReconciliation? ReconciliationBefore { get; private set; }
+
+        public AppendedStream Project(InlineDocuments documents)
+        {
+            (StatusBefore, HistoryBefore, ReconciliationBefore) = (Status, History, Reconciliation);
+            foreach (var e in Events)
+            {
+                Status = InlineDocuments.Status(Status, Key, e);
+                History = InlineDocuments.History(History, Key, e);
+                Reconciliation = documents.Reconciliation(Reconciliation, e);
+                Rejected = documents.Rejected(Rejected, e);
+            }
+
+            var after = new List<object>(4);
+            foreach (var document in new object?[] { Status, History, Reconciliation, Rejected })
+            {
+                if (document is not null)
+                {
+                    after.Add(document);
+                }
+            }
+
+            return new AppendedStream(Key, Events.Count, after);
+        }
+    }
+
+    private sealed class EventColumns(int capacity)
+    {
+        public List<Guid> Ids { get; } = new(capacity);
+        public List<string> Streams { get; } = new(capacity);
+        public List<long> Versions { get; } = new(capacity);
+        public List<string> Data { get; } = new(capacity);
+        public List<string> Types { get; } = new(capacity);
+        public List<string> DotnetTypes { get; } = new(capacity);
+
+        public void Add(string stream, long version, string data, Type type)
+        {
+            Ids.Add(Guid.CreateVersion7());
+            Streams.Add(stream);
+            Versions.Add(version);
+            Data.Add(data);
+            Types.Add(EventNames.Pinned[type]);
+            DotnetTypes.Add(EventNames.DotnetTypeName(type));
+        }
+    }
+
+    private sealed class DocumentColumns
+    {
+        public List<string> Ids { get; } = [];
+        public List<string> Data { get; } = [];
+        public List<long> Versions { get; } = [];
+        public List<string> Days { get; } = [];
+        public List<string> Providers { get; } = [];
+        public List<string> Accounts { get; } = [];
+
+        /// <returns>true when the document is new or changed, and was added.</returns>
+        public bool AddIfChanged(string id, long version, object? document, object? before, Marten.ISerializer serializer)
+        {
+            if (document is null || ReferenceEquals(document, before))
+            {
+                return false;
+            }
+
+            Ids.Add(id);
+            Data.Add(serializer.ToJson(document));
+            Versions.Add(version);
+            return true;
+        }
+
+        public void AddDuplicated(string day, string provider, string account)
+        {
+            Days.Add(day);
+            Providers.Add(provider);
+            Accounts.Add(account);
+        }
+    }
+
+    /// <summary>Marten's table names for this store, from its own configuration.</summary>
+    private sealed class Tables(IDocumentStore store)
+    {
+        private readonly string _events = store.Options.Events.DatabaseSchemaName;
+
+        public string Streams => $"{_events}.mt_streams";
+        public string Events => $"{_events}.mt_events";
+        public string EventSequence => $"{_events}.mt_events_sequence";
+        public string Status { get; } = Table<MessageStatus>(store);
+        public string History { get; } = Table<DeliveryHistory>(store);
+        public string Reconciliation { get; } = Table<MessageReconciliation>(store);
+        public string Rejected { get; } = Table<RejectedRequest>(store);
+
+        private static string Table<T>(IDocumentStore store) =>
+            ((Marten.StoreOptions)store.Options).Storage.FindFeature(typeof(T)).Objects
+            .OfType<Weasel.Postgresql.Tables.Table>().Single().Identifier.QualifiedName;
+    }
+}
