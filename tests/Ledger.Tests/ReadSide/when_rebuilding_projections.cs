@@ -61,19 +61,41 @@ public sealed class when_rebuilding_projections(LedgerFixture fixture)
                 var again = raw with { RequestId = Guid.CreateVersion7() };
                 writes.Add(commits.CommitAsync(IngestWrite.Accepted(RawRequestRecord.From(again, provider, "default"), items)));
             }
+
+            // Finance registrations (before or after the reports) and refused requests share the commits.
+            if (random.Next(4) == 0)
+            {
+                var key = $"rebuild-{run}-{random.Next(3000)}";
+                var sent = raw with { RequestId = Guid.CreateVersion7() };
+                var submitted = new MessageSubmitted(provider, "default", key, "13800001111", start.AddSeconds(-random.Next(600)), 1, null, sent.RequestId, DateTimeOffset.UtcNow);
+                writes.Add(commits.CommitAsync(IngestWrite.SentRegistration(RawRequestRecord.From(sent, provider, "default"),
+                    [new StreamAppend(StreamKeys.Message(provider, key), [submitted])])));
+            }
+
+            if (random.Next(10) == 0)
+            {
+                var refused = raw with { RequestId = Guid.CreateVersion7() };
+                writes.Add(commits.CommitAsync(IngestWrite.Quarantined(RawRequestRecord.From(refused, provider, "default"), Rejection.Malformed("test"))));
+            }
         }
 
         await Task.WhenAll(writes);
 
         var statusBefore = await SnapshotAsync<MessageStatus>(s => s.Id);
         var historyBefore = await SnapshotAsync<DeliveryHistory>(h => h.Id);
+        var financeBefore = await SnapshotAsync<MessageReconciliation>(r => r.Id);
+        var rejectedBefore = await SnapshotAsync<RejectedRequest>(r => r.Id);
         statusBefore.Keys.Count(k => k.Contains($"rebuild-{run}-")).ShouldBeGreaterThan(2000);
+        rejectedBefore.Count.ShouldBeGreaterThan(50);
+        await ShouldAgreeWithTheEventsAsync();
 
         // Wipe the documents first, so equality proves the rebuild derived them all from the events.
         await using (var wipe = fixture.Store.LightweightSession())
         {
             wipe.DeleteWhere<MessageStatus>(x => x.Id != "");
             wipe.DeleteWhere<DeliveryHistory>(x => x.Id != "");
+            wipe.DeleteWhere<MessageReconciliation>(x => x.Id != "");
+            wipe.DeleteWhere<RejectedRequest>(x => x.Id != "");
             await wipe.SaveChangesAsync();
         }
 
@@ -91,6 +113,46 @@ public sealed class when_rebuilding_projections(LedgerFixture fixture)
         foreach (var (id, doc) in historyBefore)
         {
             historyAfter[id].ShouldBe(doc, id);
+        }
+
+        var financeAfter = await SnapshotAsync<MessageReconciliation>(r => r.Id);
+        var rejectedAfter = await SnapshotAsync<RejectedRequest>(r => r.Id);
+        ShouldMatch(financeBefore, financeAfter);
+        ShouldMatch(rejectedBefore, rejectedAfter);
+    }
+
+    /// <summary>
+    /// The group commit writes Marten's tables itself (InlineAppender): every stream's version is its
+    /// last event's, event versions run 1..n without gaps, and each document carries its stream's version.
+    /// </summary>
+    private async Task ShouldAgreeWithTheEventsAsync()
+    {
+        var schema = fixture.Store.Options.Events.DatabaseSchemaName;
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        async Task<long> CountAsync(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        (await CountAsync($"""
+            select count(*) from {schema}.mt_streams s
+            join (select stream_id, max(version) as last, count(*) as n from {schema}.mt_events group by stream_id) e on e.stream_id = s.id
+            where s.version <> e.last or e.n <> e.last
+            """)).ShouldBe(0);
+        (await CountAsync($"select count(*) from {schema}.mt_doc_message_status d join {schema}.mt_streams s on s.id = d.id where d.mt_version <> s.version"))
+            .ShouldBe(0);
+        (await CountAsync($"select count(*) from {schema}.mt_doc_delivery_history d join {schema}.mt_streams s on s.id = d.id where d.mt_version <> s.version"))
+            .ShouldBe(0);
+    }
+
+    private static void ShouldMatch(Dictionary<string, string> inline, Dictionary<string, string> rebuilt)
+    {
+        rebuilt.Count.ShouldBe(inline.Count);
+        foreach (var (id, doc) in inline)
+        {
+            rebuilt.GetValueOrDefault(id).ShouldBe(doc, id);
         }
     }
 
