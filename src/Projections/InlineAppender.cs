@@ -21,6 +21,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     private const string Tenant = "*DEFAULT*";
     private readonly Tables _tables = new(store);
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
+    private bool? _lz4;
     private static readonly Type[] StorageTypes =
         [typeof(JasperFx.Events.IEvent), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation), typeof(RejectedRequest)];
 
@@ -32,11 +33,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             return [];
         }
 
-        foreach (var type in StorageTypes)
-        {
-            // What Marten does before its own first write of a type (a cached check afterwards): tables exist.
-            await store.Storage.Database.EnsureStorageExistsAsync(type, ct).ConfigureAwait(false);
-        }
+        await EnsureTablesAsync(ct).ConfigureAwait(false);
 
         var connection = (NpgsqlConnection)session.Connection!;
         var keys = new string[streams.Count];
@@ -56,6 +53,30 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
 
         await WriteAsync(connection, streams.Values, ct).ConfigureAwait(false);
         return appended;
+    }
+
+    /// <summary>
+    /// What Marten does before its own first write of a type (a cached check afterwards): the tables
+    /// exist. Two instances starting on a new schema race on the DDL; the loser tries again.
+    /// </summary>
+    private async Task EnsureTablesAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                foreach (var type in StorageTypes)
+                {
+                    await store.Storage.Database.EnsureStorageExistsAsync(type, ct).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Marten.Exceptions.MartenSchemaException) when (attempt < 3)
+            {
+                await Task.Delay(50 * attempt, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The commit's streams in first-seen order, each with its events in request order.</summary>
@@ -87,6 +108,13 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         // tables are small (a fresh store) and then kept: a sequential scan or hash join that grows with
         // the table (measured: 1 ms per lookup after 6,000 messages, 25 ms after 40,000). Index lookups
         // only, for this transaction.
+        if (await Lz4Async(connection, ct).ConfigureAwait(false))
+        {
+            // Documents over ~2 kB (histories, batch requests' raw records) are compressed as they are
+            // written: lz4 costs about half of PostgreSQL's default pglz (measured: 45 vs 65-90 µs per history row).
+            Add(batch, "set local default_toast_compression = 'lz4'");
+        }
+
         Add(batch, "set local enable_seqscan = off");
         Add(batch, "set local enable_hashjoin = off");
         Add(batch, "set local enable_mergejoin = off");
@@ -127,6 +155,20 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
 
         return archived;
+    }
+
+    /// <summary>Whether the server can compress with lz4 (PostgreSQL 14+, built with it); asked once.</summary>
+    private async ValueTask<bool> Lz4Async(NpgsqlConnection connection, CancellationToken ct)
+    {
+        if (_lz4 is { } known)
+        {
+            return known;
+        }
+
+        await using var command = new NpgsqlCommand(
+            "select coalesce((select 'lz4' = any(enumvals) from pg_settings where name = 'default_toast_compression'), false)", connection);
+        _lz4 = (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        return _lz4.Value;
     }
 
     private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, CancellationToken ct)

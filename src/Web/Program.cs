@@ -23,15 +23,6 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
-// Socket completions run on the socket engine's thread instead of each being queued to the thread
-// pool (HTTP and PostgreSQL alike). Measured on 2 cores: the hops (wake-ups, context switches) cost the
-// service more CPU than the requests did. Nothing on our request path blocks. Read once, at the first
-// socket, so it is set before anything connects; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 undoes it.
-if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
-{
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-}
-
 var builder = WebApplication.CreateBuilder(LedgerCommands.ConfigurationArgs(args));
 if (LedgerCommands.Handles(args))
 {
@@ -88,6 +79,12 @@ builder.Services.AddSingleton(new RejectedRequestProjection(reconciliation.Zone)
 builder.Services.AddSingleton<InlineDocuments>();
 builder.Services.AddSingleton<IStreamAppender, InlineAppender>();
 builder.Services.AddSingleton<ApiKeys>();
+// Kestrel runs a connection's continuations on its socket thread instead of queueing each to the thread
+// pool: on 2 cores those hops (wake-ups, context switches, spinning) cost the service more CPU than the
+// requests did. Only Kestrel's transport: PostgreSQL completions stay on the pool (inlining every socket,
+// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, stalled requests for 17 s under load). Nothing on the
+// request path blocks; Ledger:InlineScheduling=false turns it off.
+builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = builder.Configuration.GetValue("Ledger:InlineScheduling", true));
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
