@@ -74,6 +74,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["ConnectionStrings__Ledger"] = connectionString;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_gcServer"] = "0";
+        // All the load comes from one address: the per-source limit (2,000/s by default, for a provider's
+        // address) would answer 429 to the bench, which measures the ledger, not its rate limiter.
+        info.Environment["Ledger__RateLimit__PerSourcePerSecond"] = "0";
         // Service settings for an experiment, e.g. LEDGER_BENCH_Ledger__Ingest__Lanes=6.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                      .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("LEDGER_BENCH_", StringComparison.Ordinal)))

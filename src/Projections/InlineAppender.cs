@@ -23,35 +23,35 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private bool? _lz4;
     private static readonly Type[] StorageTypes =
-        [typeof(JasperFx.Events.IEvent), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation), typeof(RejectedRequest)];
+    [
+        typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation),
+        typeof(RejectedRequest),
+    ];
 
-    public async Task<IReadOnlyList<AppendedStream>> AppendAsync(IDocumentSession session, IReadOnlyList<IngestWrite> writes, CancellationToken ct = default)
+    public async Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
+        CancellationToken ct = default)
     {
-        var streams = Gather(writes);
-        if (streams.Count == 0)
-        {
-            return [];
-        }
-
         await EnsureTablesAsync(ct).ConfigureAwait(false);
-
-        var connection = (NpgsqlConnection)session.Connection!;
-        var keys = new string[streams.Count];
-        streams.Keys.CopyTo(keys, 0);
-        var archived = await LockAndReadAsync(connection, keys, streams, ct).ConfigureAwait(false);
-        if (archived.Count > 0)
-        {
-            // A late report for a message retention archived: bring the stream back rather than refuse it.
-            await StreamLocks.RestoreArchivedAsync(session, archived, ct).ConfigureAwait(false);
-        }
-
+        var streams = Gather(writes);
         var appended = new List<AppendedStream>(streams.Count);
-        foreach (var stream in streams.Values)
+        if (streams.Count > 0)
         {
-            appended.Add(stream.Project(documents));
+            var keys = new string[streams.Count];
+            streams.Keys.CopyTo(keys, 0);
+            var archived = await LockAndReadAsync(connection, keys, streams, ct).ConfigureAwait(false);
+            if (archived.Count > 0)
+            {
+                // A late report for a message retention archived: bring the stream back rather than refuse it.
+                await StreamLocks.RestoreArchivedAsync(connection, store.Options.Events.DatabaseSchemaName, archived, ct).ConfigureAwait(false);
+            }
+
+            foreach (var stream in streams.Values)
+            {
+                appended.Add(stream.Project(documents));
+            }
         }
 
-        await WriteAsync(connection, streams.Values, ct).ConfigureAwait(false);
+        await WriteAsync(connection, streams.Values, withRecords ? writes : [], ct).ConfigureAwait(false);
         return appended;
     }
 
@@ -171,7 +171,8 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         return _lz4.Value;
     }
 
-    private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, CancellationToken ct)
+    private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, IReadOnlyList<IngestWrite> records,
+        CancellationToken ct)
     {
         var events = new EventColumns(streams.Sum(s => s.Events.Count));
         var streamKeys = new List<string>(streams.Count);
@@ -204,6 +205,33 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
 
         await using var batch = new NpgsqlBatch(connection);
+        if (records.Count > 0)
+        {
+            var ids = new Guid[records.Count];
+            var data = new List<string>(records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                ids[i] = records[i].Record.Id;
+                data.Add(_serializer.ToJson(records[i].Record));
+            }
+
+            // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
+            Add(batch,
+                $"insert into {_tables.Records} (id, data, mt_dotnet_type, mt_last_modified) " +
+                $"select u.id, u.data, '{typeof(RawRequestRecord).FullName}', transaction_timestamp() from unnest($1::uuid[], $2::jsonb[]) as u(id, data)",
+                P(ids), Jsonb(data));
+        }
+
+        if (streams.Count == 0)
+        {
+            if (batch.BatchCommands.Count > 0)
+            {
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         // New streams first (the events reference them), at their final version; existing ones move forward.
         Add(batch,
             $"insert into {_tables.Streams} (id, type, version, timestamp, created, tenant_id, is_archived) " +
@@ -361,6 +389,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         public string Streams => $"{_events}.mt_streams";
         public string Events => $"{_events}.mt_events";
         public string EventSequence => $"{_events}.mt_events_sequence";
+        public string Records { get; } = Table<RawRequestRecord>(store);
         public string Status { get; } = Table<MessageStatus>(store);
         public string History { get; } = Table<DeliveryHistory>(store);
         public string Reconciliation { get; } = Table<MessageReconciliation>(store);

@@ -216,15 +216,23 @@ public sealed class CommitQueue : IAsyncDisposable
         {
             try
             {
-                await using var session = _store.LightweightSession();
-                await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-                var appended = await _appender.AppendAsync(session, writes).ConfigureAwait(false);
-                if (_participant is not null && appended.Count > 0)
+                if (_participant is null)
                 {
-                    await _participant.EnlistAsync(session, appended).ConfigureAwait(false); // e.g. the webhook outbox
+                    // Plain Npgsql on Marten's data source: three round trips (locks + reads, writes, commit).
+                    await using var connection = _store.Storage.Database.CreateConnection();
+                    await connection.OpenAsync().ConfigureAwait(false);
+                    await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                    await _appender.AppendAsync(connection, writes, withRecords: true).ConfigureAwait(false);
+                    await transaction.CommitAsync().ConfigureAwait(false);
+                    return null;
                 }
 
-                // The raw records go through the session, so SaveChanges has work and commits the transaction.
+                // Something joins the commit (the webhook outbox): through a Marten session, whose SaveChanges
+                // writes the raw records and whatever the participant queued, and commits.
+                await using var session = _store.LightweightSession();
+                await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+                var appended = await _appender.AppendAsync((NpgsqlConnection)session.Connection!, writes, withRecords: false).ConfigureAwait(false);
+                await _participant.EnlistAsync(session, appended).ConfigureAwait(false);
                 foreach (var write in writes)
                 {
                     session.Insert(write.Record);

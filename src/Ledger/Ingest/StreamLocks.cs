@@ -37,18 +37,21 @@ public static class StreamLocks
     /// replay's correction for such a message must still be appended, never refused. Call it inside the
     /// transaction that holds the streams' locks.
     /// </summary>
-    public static async Task RestoreArchivedAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
+    public static Task RestoreArchivedAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default) =>
+        RestoreArchivedAsync((NpgsqlConnection)session.Connection!, session.DocumentStore.Options.Events.DatabaseSchemaName, streamKeys, ct);
+
+    /// <param name="schema">The event store's schema.</param>
+    public static async Task RestoreArchivedAsync(NpgsqlConnection connection, string schema, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
     {
         if (streamKeys.Count == 0)
         {
             return;
         }
 
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var command = new NpgsqlCommand(
             $"update {schema}.mt_streams set is_archived = false where id = any(@keys) and is_archived; " +
             $"update {schema}.mt_events set is_archived = false where stream_id = any(@keys) and is_archived",
-            (NpgsqlConnection)session.Connection!);
+            connection);
         command.Parameters.AddWithValue("keys", streamKeys.ToArray());
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
