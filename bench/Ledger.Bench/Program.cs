@@ -113,6 +113,19 @@ try
         results.Add(await client.RunAsync("history reads (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
             (i, _) => ($"/messages/tencent/{keys[i % keys.Count]}/history", null, null), service));
     }
+
+    if (Run("mixed"))
+    {
+        // Ingest and support at once: 32 connections pushing single reports while 32 readers fetch
+        // histories of messages already stored (the CPU columns cover both halves together).
+        var keys = await client.SeedAsync(2_000);
+        var ingest = client.RunAsync("mixed: single-report ingest (32 connections)", 32, TimeSpan.FromSeconds(seconds), 1,
+            (i, id) => ("/callbacks/tencent", Payloads.Tencent(id, 1), "application/json"), service);
+        var reads = client.RunAsync("mixed: history reads alongside (32 readers)", 32, TimeSpan.FromSeconds(seconds), 0,
+            (i, _) => ($"/messages/tencent/{keys[i % keys.Count]}/history", null, null), service);
+        results.Add(await ingest);
+        results.Add(await reads);
+    }
 }
 finally
 {
