@@ -96,6 +96,10 @@ public sealed class LoadClient(string baseUrl)
             {
                 message.Content = new StringContent(r.Body, Encoding.UTF8);
                 message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(r.ContentType ?? "application/json");
+                if (r.Path.StartsWith("/callbacks/twilio", StringComparison.Ordinal))
+                {
+                    message.Headers.Add("X-Twilio-Signature", Twilio.Sign(r.Path, r.Body));
+                }
             }
 
             using var response = await _http.SendAsync(message);

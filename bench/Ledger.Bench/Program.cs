@@ -50,10 +50,17 @@ try
     {
         results.Add(await client.RunAsync("single-report (Tencent 1-item array)", 32, TimeSpan.FromSeconds(seconds), 1,
             (i, id) => ("/callbacks/tencent", Payloads.Tencent(id, 1), "application/json"), service));
-        if (postgres is not null)
-        {
-            baselines["single"] = await PgBench.SingleAsync(bin, postgres, 32, seconds);
-        }
+    }
+
+    if (Run("twilio"))
+    {
+        results.Add(await client.RunAsync("single-report (Twilio form, signed)", 32, TimeSpan.FromSeconds(seconds), 1,
+            (i, id) => ("/callbacks/twilio", Payloads.TwilioStatus(id), "application/x-www-form-urlencoded"), service));
+    }
+
+    if ((Run("single") || Run("twilio")) && postgres is not null)
+    {
+        baselines["single"] = await PgBench.SingleAsync(bin, postgres, 32, seconds);
     }
 
     if (Run("batch"))

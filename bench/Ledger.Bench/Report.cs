@@ -16,9 +16,12 @@ public static class Report
         }
 
         Console.WriteLine();
-        if (baselines.TryGetValue("single", out var single) && results.FirstOrDefault(r => r.Name.StartsWith("single")) is { } s)
+        if (baselines.TryGetValue("single", out var single))
         {
-            Console.WriteLine($"pgbench single-callback baseline: {single:F0} tps at 32 clients → ledger {s.RequestsPerSecond:F0} req/s = {s.RequestsPerSecond / single:F2}x");
+            foreach (var s in results.Where(r => r.Name.StartsWith("single-report (", StringComparison.Ordinal)))
+            {
+                Console.WriteLine($"pgbench single-callback baseline: {single:F0} tps at 32 clients → {s.Name}: {s.RequestsPerSecond:F0} req/s = {s.RequestsPerSecond / single:F2}x");
+            }
         }
 
         if (baselines.TryGetValue("batch", out var batch) && results.FirstOrDefault(r => r.Name.StartsWith("100")) is { } b)

@@ -77,6 +77,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         // All the load comes from one address: the per-source limit (2,000/s by default, for a provider's
         // address) would answer 429 to the bench, which measures the ledger, not its rate limiter.
         info.Environment["Ledger__RateLimit__PerSourcePerSecond"] = "0";
+        info.Environment["Ledger__Providers__twilio__default__Secrets__0"] = Twilio.AuthToken;
+        info.Environment["Ledger__PublicBaseUrl"] = Twilio.PublicBaseUrl;
         // Service settings for an experiment, e.g. LEDGER_BENCH_Ledger__Ingest__Lanes=6.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                      .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("LEDGER_BENCH_", StringComparison.Ordinal)))
