@@ -76,6 +76,8 @@ var reconciliation = ReconciliationSettings.From(builder.Configuration);
 builder.Services.AddSingleton(reconciliation);
 builder.Services.AddSingleton(new MessageReconciliationProjection(reconciliation.Zone));
 builder.Services.AddSingleton<ApiKeys>();
+// The read endpoints' primary-key reads of stored JSON (one singleton, so Wolverine injects it instead of building one per request).
+builder.Services.AddSingleton<Ledger.Web.Messages.StoredDocuments>();
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
