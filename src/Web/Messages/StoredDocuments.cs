@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data;
 using Ledger.Projections;
+using Ledger.Web.Hosting;
 using Marten;
 using Npgsql;
 
@@ -13,16 +14,22 @@ namespace Ledger.Web.Messages;
 /// through Marten cost a session, the document's object graph and then the view's on every request:
 /// on the bench (64 readers) that was about 130 µs of service CPU per history read, 80 µs without.
 /// </summary>
-public sealed class StoredDocuments
+/// <remarks>
+/// These reads have a pool of their own, multiplexed (<see cref="ForReads"/>): many concurrent
+/// primary-key reads share a few connections, written out together and answered back to back, so a
+/// PostgreSQL backend works through a queue of them instead of sleeping and waking for each one. On the
+/// bench that cut PostgreSQL's CPU per status read from about 90 µs to 30 µs and doubled the rate.
+/// Nothing else uses this pool: transactions and Marten's sessions keep theirs.
+/// </remarks>
+public sealed class StoredDocuments : IAsyncDisposable
 {
     private const byte JsonbVersion = 1;
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public StoredDocuments(IDocumentStore store)
+    public StoredDocuments(IDocumentStore store, LedgerDatabase database)
     {
-        // Marten's own pool (its database is a Weasel PostgresqlDatabase), so reads share its connections.
-        _dataSource = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
+        _dataSource = NpgsqlDataSource.Create(ForReads(LedgerDatabase.Tuned(database.ConnectionString)));
         Histories = SelectById(store, typeof(DeliveryHistory));
         Statuses = SelectById(store, typeof(MessageStatus));
     }
@@ -66,6 +73,14 @@ public sealed class StoredDocuments
             throw;
         }
     }
+
+    /// <summary>The ledger's connection settings with multiplexing on, unless the connection string says otherwise.</summary>
+    public static string ForReads(string connectionString) =>
+        connectionString.Contains("Multiplexing", StringComparison.OrdinalIgnoreCase)
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true }.ConnectionString;
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static string SelectById(IDocumentStore store, Type document) =>
         $"select data from {store.Options.FindOrResolveDocumentType(document).TableName.QualifiedName} where id = $1";
