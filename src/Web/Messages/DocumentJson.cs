@@ -41,35 +41,112 @@ public static class DocumentJson
     }
 
     /// <summary>
-    /// Reads the object the reader stands on (StartObject) to its end, noting for each of
-    /// <paramref name="names"/> where its value starts (offset into the whole document, the reader's own
-    /// input starting at <paramref name="origin"/>). Names match ignoring ASCII case; other properties are skipped.
+    /// Notes, for the object starting at <paramref name="start"/>, where the value of each of
+    /// <paramref name="names"/> starts (names match ignoring ASCII case). Other values are stepped over by
+    /// scanning for their end (<see cref="End"/>), not tokenized: a history's status state and a status's
+    /// interpretations, most of each document, cost a few vectorized searches.
     /// </summary>
-    public static void Locate(ref Utf8JsonReader reader, int origin, byte[][] names, scoped Span<int> found)
+    public static void Locate(ReadOnlySpan<byte> json, int start, byte[][] names, scoped Span<int> found)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        found.Fill(Absent);
+        var at = SkipWhiteSpace(json, After(json, SkipWhiteSpace(json, start), (byte)'{'));
+        if (ByteAt(json, at) == '}')
         {
-            throw new JsonException($"Expected an object in the stored document, found {reader.TokenType}.");
+            return;
         }
 
-        found.Fill(Absent);
-        Span<byte> unescaped = stackalloc byte[128];
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (true)
         {
-            scoped var name = reader.ValueSpan;
-            if (reader.ValueIsEscaped)
+            if (ByteAt(json, at) != '"')
             {
-                name = reader.ValueSpan.Length <= unescaped.Length ? unescaped[..reader.CopyString(unescaped)] : [];
+                throw Malformed(at);
             }
 
-            var index = IndexOf(names, name);
-            reader.Read();
+            var nameEnd = StringEnd(json, at);
+            var name = json[(at + 1)..(nameEnd - 1)];
+            var value = SkipWhiteSpace(json, After(json, SkipWhiteSpace(json, nameEnd), (byte)':'));
+            // An escaped name is never one of ours (plain letters, which no JSON writer escapes).
+            var index = name.Contains((byte)'\\') ? -1 : IndexOf(names, name);
             if (index >= 0)
             {
-                found[index] = origin + (int)reader.TokenStartIndex;
+                found[index] = value;
             }
 
-            reader.Skip();
+            at = SkipWhiteSpace(json, End(json, value));
+            if (ByteAt(json, at) == '}')
+            {
+                return;
+            }
+
+            at = SkipWhiteSpace(json, After(json, at, (byte)','));
+        }
+    }
+
+    /// <summary>Where the first element of the array starting at <paramref name="start"/> starts (Absent when empty or not an array).</summary>
+    public static int FirstElement(ReadOnlySpan<byte> json, int start)
+    {
+        if (ByteAt(json, start) != '[')
+        {
+            return Absent;
+        }
+
+        var at = SkipWhiteSpace(json, start + 1);
+        return ByteAt(json, at) == ']' ? Absent : at;
+    }
+
+    /// <summary>Where the element after the one starting at <paramref name="element"/> starts (Absent after the last).</summary>
+    public static int NextElement(ReadOnlySpan<byte> json, int element)
+    {
+        var at = SkipWhiteSpace(json, End(json, element));
+        return ByteAt(json, at) == ']' ? Absent : SkipWhiteSpace(json, After(json, at, (byte)','));
+    }
+
+    /// <summary>
+    /// Where the value starting at <paramref name="start"/> ends (exclusive): a string at its closing quote,
+    /// an object or array at its matching bracket (strings inside stepped over), anything else at the next
+    /// delimiter. The stored JSON is PostgreSQL's own output, so it is well formed; this only finds ends.
+    /// </summary>
+    private static int End(ReadOnlySpan<byte> json, int start)
+    {
+        switch (ByteAt(json, start))
+        {
+            case (byte)'"':
+                return StringEnd(json, start);
+            case (byte)'{' or (byte)'[':
+                var depth = 0;
+                var at = start;
+                while (true)
+                {
+                    var next = json[at..].IndexOfAny(Structure);
+                    if (next < 0)
+                    {
+                        throw Malformed(json.Length);
+                    }
+
+                    at += next;
+                    switch (json[at])
+                    {
+                        case (byte)'"':
+                            at = StringEnd(json, at);
+                            continue;
+                        case (byte)'{' or (byte)'[':
+                            depth++;
+                            break;
+                        default:
+                            if (--depth == 0)
+                            {
+                                return at + 1;
+                            }
+
+                            break;
+                    }
+
+                    at++;
+                }
+
+            default:
+                var end = json[start..].IndexOfAny(ScalarEnd);
+                return end < 0 ? json.Length : start + end;
         }
     }
 
@@ -258,7 +335,9 @@ public static class DocumentJson
                 return null;
             case JsonTokenType.Number:
                 return (TEnum)Enum.ToObject(typeof(TEnum), reader.GetInt64());
-            case JsonTokenType.String:
+            case JsonTokenType.String when !reader.ValueIsEscaped && StoredEnum<TEnum>.Find(reader.ValueSpan) is { } stored:
+                return stored;
+            case JsonTokenType.String when reader.ValueSpan.Length <= 64:
                 Span<char> name = stackalloc char[64];
                 var length = reader.CopyString(name);
                 if (Enum.TryParse<TEnum>(name[..length], ignoreCase: true, out var value))
@@ -272,6 +351,47 @@ public static class DocumentJson
         throw new JsonException($"The stored document holds an unknown {typeof(TEnum).Name}.");
     }
 
+    private static readonly SearchValues<byte> Structure = SearchValues.Create("\"{}[]"u8);
+    private static readonly SearchValues<byte> Quote = SearchValues.Create("\"\\"u8);
+    private static readonly SearchValues<byte> ScalarEnd = SearchValues.Create(",}] \t\r\n"u8);
+
+    private static int StringEnd(ReadOnlySpan<byte> json, int start)
+    {
+        var at = start + 1;
+        while (true)
+        {
+            var next = json[at..].IndexOfAny(Quote);
+            if (next < 0)
+            {
+                throw Malformed(json.Length);
+            }
+
+            at += next;
+            if (json[at] == '"')
+            {
+                return at + 1;
+            }
+
+            at += 2; // a backslash and the character it escapes
+        }
+    }
+
+    private static int SkipWhiteSpace(ReadOnlySpan<byte> json, int at)
+    {
+        while (at < json.Length && json[at] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private static byte ByteAt(ReadOnlySpan<byte> json, int at) => at < json.Length ? json[at] : throw Malformed(at);
+
+    private static int After(ReadOnlySpan<byte> json, int at, byte expected) => ByteAt(json, at) == expected ? at + 1 : throw Malformed(at);
+
+    private static JsonException Malformed(int at) => new($"The stored document is not well-formed JSON at byte {at}.");
+
     private static int IndexOf(byte[][] names, ReadOnlySpan<byte> name)
     {
         for (var i = 0; i < names.Length; i++)
@@ -283,6 +403,27 @@ public static class DocumentJson
         }
 
         return -1;
+    }
+}
+
+/// <summary>An enum's values as Marten stores them (EnumStorage.AsString: the member names).</summary>
+internal static class StoredEnum<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly TEnum[] Values = Enum.GetValues<TEnum>();
+    private static readonly byte[][] Names = [.. Values.Select(v => Encoding.UTF8.GetBytes(v.ToString()))];
+
+    public static TEnum? Find(ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < Names.Length; i++)
+        {
+            if (name.SequenceEqual(Names[i]))
+            {
+                return Values[i];
+            }
+        }
+
+        return null;
     }
 }
 

@@ -66,9 +66,7 @@ public static class HistoryJson
     public static void Write(ReadOnlySpan<byte> document, Utf8JsonWriter writer)
     {
         Span<int> at = stackalloc int[DocumentNames.Length];
-        var reader = new Utf8JsonReader(document);
-        reader.Read();
-        Locate(ref reader, 0, DocumentNames, at);
+        Locate(document, 0, DocumentNames, at);
 
         writer.WriteStartObject();
         writer.WritePropertyName(Provider);
@@ -77,15 +75,11 @@ public static class HistoryJson
         WriteString(document, at[(int)Document.MessageKey], writer, absent: "");
         writer.WritePropertyName(Events);
         writer.WriteStartArray();
-        if (at[(int)Document.Entries] is var entriesAt and not Absent)
+        if (at[(int)Document.Entries] is var entries and not Absent)
         {
-            var entries = At(document, entriesAt);
-            if (entries.TokenType == JsonTokenType.StartArray)
+            for (var entry = FirstElement(document, entries); entry != Absent; entry = NextElement(document, entry))
             {
-                while (entries.Read() && entries.TokenType != JsonTokenType.EndArray)
-                {
-                    WriteEntry(document, ref entries, entriesAt, writer);
-                }
+                WriteEntry(document, entry, writer);
             }
         }
 
@@ -93,22 +87,17 @@ public static class HistoryJson
         writer.WriteEndObject();
     }
 
-    private static void WriteEntry(ReadOnlySpan<byte> document, ref Utf8JsonReader entries, int origin, Utf8JsonWriter writer)
+    private static void WriteEntry(ReadOnlySpan<byte> document, int start, Utf8JsonWriter writer)
     {
         Span<int> at = stackalloc int[EntryNames.Length];
-        Locate(ref entries, origin, EntryNames, at);
+        Locate(document, start, EntryNames, at);
         Span<int> time = stackalloc int[TimeNames.Length];
         time.Fill(Absent);
         var providerTime = at[(int)Entry.ProviderTime];
-        var hasTime = false;
-        if (providerTime != Absent)
+        var hasTime = providerTime != Absent && document[providerTime] == (byte)'{';
+        if (hasTime)
         {
-            var reader = At(document, providerTime);
-            if (reader.TokenType != JsonTokenType.Null)
-            {
-                Locate(ref reader, providerTime, TimeNames, time);
-                hasTime = true;
-            }
+            Locate(document, providerTime, TimeNames, time);
         }
 
         var effect = ReadEnum<ReportEffect>(document, at[(int)Entry.Effect]);

@@ -46,9 +46,7 @@ public static class MessageStatusJson
     public static void Write(ReadOnlySpan<byte> document, Utf8JsonWriter writer, bool showPhone)
     {
         Span<int> at = stackalloc int[Names.Length];
-        var reader = new Utf8JsonReader(document);
-        reader.Read();
-        Locate(ref reader, 0, Names, at);
+        Locate(document, 0, Names, at);
 
         writer.WriteStartObject();
         writer.WritePropertyName(Provider);

@@ -159,10 +159,14 @@ public sealed class streamed_json_properties(LedgerFixture fixture)
 
     // Generators: every value a stored document can hold, edges included.
 
-    /// <summary>Text pieces, among them what JSON must escape and what encoders treat differently (no NUL: jsonb refuses it).</summary>
+    /// <summary>
+    /// Text pieces, among them what JSON must escape, what encoders treat differently and JSON's own
+    /// punctuation (the reader steps over values by scanning for their ends). No NUL: jsonb refuses it.
+    /// </summary>
     private static readonly Gen<string> Piece = Gen.Elements(
         "a", "Z", "0", "9", " ", ":", "-", "_", "/", ".", "|", "DELIVRD", "MK:0001", "aliyun/1", "用户接收成功", "é", "😀", "\"", "\\", "\n", "\r", "\t",
-        "\b", "\f", "\u0001", "\u001f", "\u007f", "<", ">", "&", "'", "+", "`", "\u2028", "\u2029", "\u00a0", "\ufeff", "€");
+        "\b", "\f", "\u0001", "\u001f", "\u007f", "<", ">", "&", "'", "+", "`", "\u2028", "\u2029", "\u00a0", "\ufeff", "€",
+        "{", "}", "[", "]", ",", ":", "\\\"", "}\"]");
 
     private static readonly Gen<string> Text = Piece.ListOf().Select(pieces => string.Concat(pieces));
 
