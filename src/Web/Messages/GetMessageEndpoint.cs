@@ -40,12 +40,12 @@ public static class GetMessageEndpoint
     /// The inline document, its stored JSON turned into the contract's in one pass
     /// (<see cref="MessageStatusJson"/>); with `?version=n` or `?asOf=instant`, the same projection
     /// aggregated live from the stream up to that point (what the inline document held then). The store
-    /// is taken rather than a session so the plain read, by far the most frequent, opens none.
+    /// is taken rather than a session so the plain read, by far the most frequent, opens none, and it
+    /// watches no cancellation token (see <see cref="GetHistoryEndpoint"/>); the aggregation does.
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, StoredDocuments documents, IDocumentStore store,
-        CancellationToken ct)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, StoredDocuments documents, IDocumentStore store)
     {
         if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
             || !Query.TryInstant(context, "asOf", out var asOf, out error))
@@ -56,14 +56,14 @@ public static class GetMessageEndpoint
         var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
         if (version is null && asOf is null)
         {
-            var stored = await documents.ReadAsync(documents.Statuses, key, ct);
+            var stored = await documents.ReadAsync(documents.Statuses, key, CancellationToken.None);
             return stored is null
                 ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
                 : new JsonFromDocument(stored, context.Caller()?.IsAdmin == true ? WithPhone : WithMaskedPhone);
         }
 
         await using var session = store.QuerySession();
-        var status = await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: ct);
+        var status = await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: context.RequestAborted);
         if (status is null)
         {
             return Problems.NotFound($"No callback had been recorded for {provider} message '{messageKey}' at that point.");
