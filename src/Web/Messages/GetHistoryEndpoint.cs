@@ -1,6 +1,8 @@
 using Ledger.Events;
 using Ledger.Web.Security;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Ledger.Web.Messages;
 
@@ -16,11 +18,11 @@ public static class GetHistoryEndpoint
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}/history")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, StoredDocuments documents)
+    public static async Task<IResult> Get(string provider, string messageKey, StoredDocuments documents, IOptions<JsonOptions> json)
     {
         var history = await documents.ReadAsync(documents.Histories, StreamKeys.Message(provider.ToLowerInvariant(), messageKey), CancellationToken.None);
         return history is null
             ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-            : new JsonFromDocument(history, HistoryJson.Write);
+            : new JsonFromDocument(history, HistoryJson.Write, json.Value.SerializerOptions);
     }
 }

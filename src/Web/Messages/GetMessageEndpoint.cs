@@ -2,7 +2,9 @@ using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Web.Security;
 using Marten;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Ledger.Web.Messages;
 
@@ -45,7 +47,8 @@ public static class GetMessageEndpoint
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, StoredDocuments documents, IDocumentStore store)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, StoredDocuments documents, IDocumentStore store,
+        IOptions<JsonOptions> json)
     {
         if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
             || !Query.TryInstant(context, "asOf", out var asOf, out error))
@@ -59,7 +62,7 @@ public static class GetMessageEndpoint
             var stored = await documents.ReadAsync(documents.Statuses, key, CancellationToken.None);
             return stored is null
                 ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-                : new JsonFromDocument(stored, context.Caller()?.IsAdmin == true ? WithPhone : WithMaskedPhone);
+                : new JsonFromDocument(stored, context.Caller()?.IsAdmin == true ? WithPhone : WithMaskedPhone, json.Value.SerializerOptions);
         }
 
         await using var session = store.QuerySession();

@@ -1,17 +1,17 @@
 using System.Buffers;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Ledger.Web.Messages;
 
 /// <summary>
 /// A 200 whose JSON body a one-pass transform writes from a stored document (<see cref="HistoryJson"/>,
-/// <see cref="MessageStatusJson"/>), with the encoder and indentation `Results.Json` uses. The body is
-/// built in a per-thread buffer and handed to the server whole, with its Content-Length, so headers and
-/// body leave in one send (a chunked body took a second one for its terminator).
+/// <see cref="MessageStatusJson"/>), with the encoder and indentation of <paramref name="options"/>: the
+/// endpoints pass DI's JsonOptions, what `Results.Json` uses, injected once (looking them up in the
+/// request's services created a service scope per request). The body is built in a per-thread buffer
+/// and handed to the server whole, with its Content-Length, so headers and body leave in one send (a
+/// chunked body took a second one for its terminator).
 /// </summary>
-public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Transform transform) : IResult
+public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Transform transform, JsonSerializerOptions options) : IResult
 {
     public delegate void Transform(ReadOnlySpan<byte> document, Utf8JsonWriter writer);
 
@@ -31,7 +31,7 @@ public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Trans
             var body = t_body ?? new ArrayBufferWriter<byte>(16 * 1024);
             t_body = null;
             body.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(body, WriterOptions(SerializerOptions(context))))
+            using (var writer = new Utf8JsonWriter(body, WriterOptions(options)))
             {
                 transform(document.Utf8, writer);
             }
@@ -50,10 +50,6 @@ public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Trans
 
         return Task.CompletedTask;
     }
-
-    /// <summary>The serializer options `Results.Json` uses: DI's JsonOptions.</summary>
-    private static JsonSerializerOptions SerializerOptions(HttpContext context) =>
-        (context.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value ?? new HttpJsonOptions()).SerializerOptions;
 
     /// <summary>The writer settings a serializer with these options writes with.</summary>
     public static JsonWriterOptions WriterOptions(JsonSerializerOptions options) => new()

@@ -45,33 +45,24 @@ public sealed class StoredDocuments : IAsyncDisposable
     {
         await using var command = _dataSource.CreateCommand(select);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
-        // Sequential: the column is copied once, from the socket buffer into ours, whatever its size.
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow | CommandBehavior.SequentialAccess, ct);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
         if (!await reader.ReadAsync(ct))
         {
             return null;
         }
 
-        // jsonb's binary form: a format version byte (1), then the JSON text.
-        await using var column = await reader.GetStreamAsync(0, ct);
+        // The whole row is in Npgsql's buffer now: the copy into ours below does no I/O.
+        // jsonb's binary form is a format version byte (1), then the JSON text.
+        using var column = reader.GetStream(0);
+        if (column.ReadByte() is var version and not JsonbVersion)
+        {
+            throw new NotSupportedException($"The document's jsonb arrived in format version {version}; this reader knows version {JsonbVersion}.");
+        }
+
         var length = (int)column.Length - 1;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        try
-        {
-            await column.ReadExactlyAsync(buffer.AsMemory(0, 1), ct);
-            if (buffer[0] != JsonbVersion)
-            {
-                throw new NotSupportedException($"The document's jsonb arrived in format version {buffer[0]}; this reader knows version {JsonbVersion}.");
-            }
-
-            await column.ReadExactlyAsync(buffer.AsMemory(0, length), ct);
-            return new StoredJson(buffer, length);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
+        column.ReadExactly(buffer, 0, length);
+        return new StoredJson(buffer, length);
     }
 
     /// <summary>The ledger's connection settings with multiplexing on, unless the connection string says otherwise.</summary>
