@@ -1,14 +1,17 @@
+using System.Diagnostics;
+
 namespace Ledger.Bench;
 
 /// <summary>
-/// CPU seconds used by the service process and by all PostgreSQL processes, from /proc: shows which
-/// side a scenario spends its time on (the question performance work starts from).
+/// CPU seconds used by the service process, by the bench's own PostgreSQL (its postmaster and that
+/// postmaster's children, not any other cluster on the machine) and by the load generator itself, from
+/// /proc: shows which side a scenario spends its time on (the question performance work starts from).
 /// </summary>
 public static class CpuMeter
 {
     private static readonly double TicksPerSecond = 100.0; // USER_HZ on Linux
 
-    public static (double Service, double Postgres) Sample(int servicePid)
+    public static (double Service, double Postgres, double Generator) Sample(int servicePid, int postmasterPid)
     {
         double service = 0, postgres = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -22,14 +25,14 @@ public static class CpuMeter
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var close = stat.LastIndexOf(')');
-                var name = stat[(stat.IndexOf('(') + 1)..close];
                 var fields = stat[(close + 2)..].Split(' ');
+                var parent = int.Parse(fields[1]);
                 var seconds = (double.Parse(fields[11]) + double.Parse(fields[12])) / TicksPerSecond;
                 if (pid == servicePid)
                 {
                     service += seconds;
                 }
-                else if (name == "postgres")
+                else if (pid == postmasterPid || parent == postmasterPid)
                 {
                     postgres += seconds;
                 }
@@ -40,6 +43,11 @@ public static class CpuMeter
             }
         }
 
-        return (service, postgres);
+        using var self = Process.GetCurrentProcess();
+        return (service, postgres, self.TotalProcessorTime.TotalSeconds);
     }
+
+    /// <summary>The postmaster's pid, from the first line of postmaster.pid in the cluster directory.</summary>
+    public static int Postmaster(string clusterDirectory) =>
+        int.Parse(File.ReadLines(Path.Combine(clusterDirectory, "postmaster.pid")).First());
 }

@@ -7,10 +7,14 @@ namespace Ledger.Bench;
 public sealed record ScenarioResult(
     string Name, int Concurrency, long Requests, long Errors, double Seconds, double RequestsPerSecond,
     double ReportsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double PeakRssMb, string? FirstError,
-    double ServiceCpuPercent = 0, double PostgresCpuPercent = 0);
+    double ServiceCpuPercent = 0, double PostgresCpuPercent = 0, double GeneratorCpuPercent = 0)
+{
+    /// <summary>Service CPU time per request (what a closed loop at a fixed concurrency turns into latency).</summary>
+    public double ServiceMicrosecondsPerRequest => RequestsPerSecond > 0 ? ServiceCpuPercent / 100 / RequestsPerSecond * 1e6 : 0;
+}
 
 /// <summary>Closed-loop load: N workers, each sending its next request as soon as the previous answered.</summary>
-public sealed class LoadClient(string baseUrl)
+public sealed class LoadClient(string baseUrl, int postmasterPid)
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
     {
@@ -59,7 +63,7 @@ public sealed class LoadClient(string baseUrl)
         long errors = 0;
         string? firstError = null;
         var counter = 0;
-        var cpuBefore = CpuMeter.Sample(service.Pid);
+        var cpuBefore = CpuMeter.Sample(service.Pid, postmasterPid);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
         {
@@ -78,13 +82,14 @@ public sealed class LoadClient(string baseUrl)
             }
         })));
         var elapsed = watch.Elapsed.TotalSeconds;
-        var cpuAfter = CpuMeter.Sample(service.Pid);
+        var cpuAfter = CpuMeter.Sample(service.Pid, postmasterPid);
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double P(double q) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(q * all.Length) - 1)];
         var rps = all.Length / elapsed;
         return new ScenarioResult(name, concurrency, all.Length, errors, elapsed, rps, rps * reportsPerRequest,
             P(0.50), P(0.95), P(0.99), all.Length == 0 ? 0 : all[^1], service.PeakRssMb, firstError,
-            (cpuAfter.Service - cpuBefore.Service) / elapsed * 100, (cpuAfter.Postgres - cpuBefore.Postgres) / elapsed * 100);
+            (cpuAfter.Service - cpuBefore.Service) / elapsed * 100, (cpuAfter.Postgres - cpuBefore.Postgres) / elapsed * 100,
+            (cpuAfter.Generator - cpuBefore.Generator) / elapsed * 100);
     }
 
     private async Task<(bool Ok, string? Error)> SendAsync((string Path, string? Body, string? ContentType) r)

@@ -8,9 +8,16 @@ using Ledger.Web.Hosting;
 // The load generator: starts a fresh PostgreSQL (fsync on) and a fresh service process, runs the
 // scenarios, runs the pgbench baseline on the same database at the same concurrency, and prints our
 // rates as ratios of it. Usage: dotnet run -c Release --project bench/Ledger.Bench -- [--seconds 10]
+// [--only single,batch,duplicates,reads] [--large N [--only history,status,export,replay]]
+// [--service other/Ledger.Web.dll] runs another build of the service instead of this repository's;
+// [--compare other/Ledger.Web.dll [--rounds 3]] runs the large store's reads (history, status) on this
+// build and on the other one alternately, same database, so a before/after survives a noisy machine.
 var seconds = Arg(args, "--seconds", 10);
 var only = ArgString(args, "--only");
 var large = Arg(args, "--large", 0);
+var serviceDll = ArgString(args, "--service");
+var compareDll = ArgString(args, "--compare");
+var rounds = Arg(args, "--rounds", 3);
 var notes = new List<string>();
 var root = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}");
 var results = new List<ScenarioResult>();
@@ -27,11 +34,13 @@ if (postgres is not null)
 var bin = LocalPostgres.FindBinaries();
 Console.WriteLine(postgres is null ? "PostgreSQL: the given server" : $"PostgreSQL on port {postgres.Port} (fsync on), data in {root}");
 
-var service = await ServiceProcess.StartAsync(external ?? postgres!.ConnectionString);
+// The postmaster's pid, to count our PostgreSQL's CPU only (0 for a given server: not measured).
+var postmaster = postgres is null ? 0 : CpuMeter.Postmaster(postgres.ClusterDirectory);
+var service = await ServiceProcess.StartAsync(external ?? postgres!.ConnectionString, serviceDll);
 Console.WriteLine($"service: first served request {service.StartToFirstRequest.TotalMilliseconds:F0} ms after process start (database already running)");
 try
 {
-    var client = new LoadClient(service.BaseUrl);
+    var client = new LoadClient(service.BaseUrl, postmaster);
     await client.WarmUpAsync();
     // Steady state, not start-up: the JIT promotes hot code to its optimised tier only after a few
     // seconds of real load, so each ingest path runs under load first (not counted; --warmup 0 to skip).
@@ -88,8 +97,54 @@ try
         var seedRate = await store.SeedAsync(large);
         notes.Add($"seeded {large:N0} messages ({large * 2:N0} events) at {seedRate:F0} reports/s through 100-report batches");
         var keys = store.SampleKeys;
-        results.Add(await client.RunAsync($"history reads over {large * 2:N0} events (64 readers)", 64, TimeSpan.FromSeconds(seconds), 0,
-            (i, _) => ($"/messages/aliyun/{keys[i % keys.Count]}/history", null, null), service));
+        var reads = new List<(string Name, Func<int, string> Path)>();
+        if (Run("history"))
+        {
+            reads.Add(($"history reads over {large * 2:N0} events (64 readers)", i => $"/messages/aliyun/{keys[i % keys.Count]}/history"));
+        }
+
+        if (Run("status"))
+        {
+            reads.Add(($"status reads over {large:N0} messages (64 readers)", i => $"/messages/aliyun/{keys[i % keys.Count]}"));
+        }
+
+        // One build, or this build and the compared one in turns (A B A B …) on the same data, both running
+        // all along (an idle one costs nothing) and both warmed up first, so no turn pays for start-up.
+        var builds = new List<(string Label, ServiceProcess Service, LoadClient Client)> { (compareDll is null ? "" : " [this]", service, client) };
+        if (compareDll is not null)
+        {
+            var other = await ServiceProcess.StartAsync(postgres.ConnectionString, compareDll);
+            builds.Add((" [compared]", other, new LoadClient(other.BaseUrl, postmaster)));
+        }
+
+        try
+        {
+            foreach (var (_, build, buildClient) in builds)
+            {
+                foreach (var (_, path) in reads)
+                {
+                    await buildClient.RunAsync("warm-up", 64, TimeSpan.FromSeconds(3), 0, (i, _) => (path(i), null, null), build);
+                }
+            }
+
+            for (var round = 0; round < (compareDll is null ? 1 : rounds); round++)
+            {
+                foreach (var (label, build, buildClient) in builds)
+                {
+                    foreach (var (name, path) in reads)
+                    {
+                        results.Add(await buildClient.RunAsync(name + label, 64, TimeSpan.FromSeconds(seconds), 0, (i, _) => (path(i), null, null), build));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, build, _) in builds.Skip(1))
+            {
+                await build.DisposeAsync();
+            }
+        }
 
         if (Run("export"))
         {

@@ -63,9 +63,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString)
+    /// <summary>Starts <paramref name="dll"/> (default: this repository's Release build of the service).</summary>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, string? dll = null)
     {
-        var dll = FindServiceDll();
+        dll ??= FindServiceDll();
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);

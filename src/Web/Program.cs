@@ -85,6 +85,8 @@ builder.Services.AddSingleton<ApiKeys>();
 // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, stalled requests for 17 s under load). Nothing on the
 // request path blocks; Ledger:InlineScheduling=false turns it off.
 builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = builder.Configuration.GetValue("Ledger:InlineScheduling", true));
+// The read endpoints' primary-key reads of stored JSON (one singleton, so Wolverine injects it instead of building one per request).
+builder.Services.AddSingleton<Ledger.Web.Messages.StoredDocuments>();
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
@@ -171,7 +173,9 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
 }
 
 WarnAboutUnprotectedProviders(app);
-app.UseRateLimiter();
+// Only callbacks are limited (SourceRateLimit partitions nothing else), so only they go through the
+// limiter: the read API skipped a partition lookup under a lock and a lease on every request.
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), callbacks => callbacks.UseRateLimiter());
 if (app.Services.GetRequiredService<ApiKeys>().None)
 {
     app.Logger.LogWarning(

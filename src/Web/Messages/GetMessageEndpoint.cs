@@ -2,7 +2,9 @@ using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Web.Security;
 using Marten;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Ledger.Web.Messages;
 
@@ -37,12 +39,16 @@ public sealed record MessageStatusView(
 public static class GetMessageEndpoint
 {
     /// <summary>
-    /// The inline document; with `?version=n` or `?asOf=instant`, the same projection aggregated live
-    /// from the stream up to that point (what the inline document held then).
+    /// The inline document, its stored JSON turned into the contract's in one pass
+    /// (<see cref="MessageStatusJson"/>); with `?version=n` or `?asOf=instant`, the same projection
+    /// aggregated live from the stream up to that point (what the inline document held then). The store
+    /// is taken rather than a session so the plain read, by far the most frequent, opens none, and it
+    /// watches no cancellation token (see <see cref="GetHistoryEndpoint"/>); the aggregation does.
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, StoredDocuments documents, IDocumentStore store,
+        IOptions<JsonOptions> json)
     {
         if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
             || !Query.TryInstant(context, "asOf", out var asOf, out error))
@@ -51,14 +57,19 @@ public static class GetMessageEndpoint
         }
 
         var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
-        var status = version is null && asOf is null
-            ? await session.LoadAsync<MessageStatus>(key, ct)
-            : await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: ct);
+        if (version is null && asOf is null)
+        {
+            var stored = await documents.ReadAsync(documents.Statuses, key, CancellationToken.None);
+            return stored is null
+                ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
+                : new JsonFromDocument(stored, context.Caller()?.IsAdmin == true ? WithPhone : WithMaskedPhone, json.Value.SerializerOptions);
+        }
+
+        await using var session = store.QuerySession();
+        var status = await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: context.RequestAborted);
         if (status is null)
         {
-            return Problems.NotFound(version is null && asOf is null
-                ? $"No callback has been recorded for {provider} message '{messageKey}'."
-                : $"No callback had been recorded for {provider} message '{messageKey}' at that point.");
+            return Problems.NotFound($"No callback had been recorded for {provider} message '{messageKey}' at that point.");
         }
 
         if (version is { } v && status.StreamVersion < v)
@@ -68,4 +79,7 @@ public static class GetMessageEndpoint
 
         return Results.Json(MessageStatusView.From(status, context.Caller()));
     }
+
+    private static readonly JsonFromDocument.Transform WithPhone = (document, writer) => MessageStatusJson.Write(document, writer, showPhone: true);
+    private static readonly JsonFromDocument.Transform WithMaskedPhone = (document, writer) => MessageStatusJson.Write(document, writer, showPhone: false);
 }

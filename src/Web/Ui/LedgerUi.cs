@@ -19,9 +19,12 @@ public static class LedgerUi
 
     public static WebApplication UseLedgerUi(this WebApplication app)
     {
-        app.Use(async (context, next) =>
+        // A branch of its own: every API request passed through three middlewares (headers, default
+        // document, static files) that each checked the path and did nothing; now one check.
+        var files = UiFiles(app);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Path), ui =>
         {
-            if (context.Request.Path.StartsWithSegments(Path))
+            ui.Use((context, next) =>
             {
                 var headers = context.Response.Headers;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
@@ -33,29 +36,28 @@ public static class LedgerUi
                 if (context.Request.Path.Value == Path)
                 {
                     context.Response.Redirect(Path + "/" + context.Request.QueryString);
-                    return;
+                    return Task.CompletedTask;
                 }
-            }
 
-            await next();
-        });
-
-        app.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = UiFiles(app) });
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            RequestPath = Path,
-            FileProvider = UiFiles(app),
-            ContentTypeProvider = new FileExtensionContentTypeProvider(),
-            // Text is UTF-8 everywhere (Chinese descriptions, error messages): say so in the header too.
-            OnPrepareResponse = ctx =>
+                return next(context);
+            });
+            ui.UseDefaultFiles(new DefaultFilesOptions { RequestPath = Path, FileProvider = files });
+            ui.UseStaticFiles(new StaticFileOptions
             {
-                var type = ctx.Context.Response.ContentType;
-                if (type is not null && (type.StartsWith("text/", StringComparison.Ordinal) || type.Contains("javascript", StringComparison.Ordinal))
-                    && !type.Contains("charset", StringComparison.OrdinalIgnoreCase))
+                RequestPath = Path,
+                FileProvider = files,
+                ContentTypeProvider = new FileExtensionContentTypeProvider(),
+                // Text is UTF-8 everywhere (Chinese descriptions, error messages): say so in the header too.
+                OnPrepareResponse = ctx =>
                 {
-                    ctx.Context.Response.ContentType = type + "; charset=utf-8";
-                }
-            },
+                    var type = ctx.Context.Response.ContentType;
+                    if (type is not null && (type.StartsWith("text/", StringComparison.Ordinal) || type.Contains("javascript", StringComparison.Ordinal))
+                        && !type.Contains("charset", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ctx.Context.Response.ContentType = type + "; charset=utf-8";
+                    }
+                },
+            });
         });
         return app;
     }
