@@ -113,7 +113,7 @@ try
         var builds = new List<(string Label, ServiceProcess Service, LoadClient Client)> { (compareDll is null ? "" : " [this]", service, client) };
         if (compareDll is not null)
         {
-            var other = await ServiceProcess.StartAsync(postgres.ConnectionString, compareDll);
+            var other = await ServiceProcess.StartAsync(external ?? postgres!.ConnectionString, compareDll);
             builds.Add((" [compared]", other, new LoadClient(other.BaseUrl, postmaster)));
         }
 
