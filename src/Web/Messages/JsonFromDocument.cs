@@ -22,29 +22,28 @@ public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Trans
 
     // Safe per thread: the body is written and copied out without an await in between.
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_body;
+    private static Output? t_output;
 
     public Task ExecuteAsync(HttpContext context)
     {
         using (document)
         {
-            var body = t_body ?? new ArrayBufferWriter<byte>(16 * 1024);
-            t_body = null;
-            body.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(body, WriterOptions(options)))
-            {
-                transform(document.Utf8, writer);
-            }
+            var output = t_output is { } kept && ReferenceEquals(kept.Options, options) ? kept : new Output(options);
+            t_output = null;
+            output.Body.ResetWrittenCount();
+            output.Writer.Reset(output.Body);
+            transform(document.Utf8, output.Writer);
+            output.Writer.Flush();
 
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = ContentType;
-            response.ContentLength = body.WrittenCount;
+            response.ContentLength = output.Body.WrittenCount;
             // Copied into the server's output pipe now; the server flushes it when the request completes.
-            response.BodyWriter.Write(body.WrittenSpan);
-            if (body.Capacity <= KeptBufferBytes)
+            response.BodyWriter.Write(output.Body.WrittenSpan);
+            if (output.Body.Capacity <= KeptBufferBytes)
             {
-                t_body = body;
+                t_output = output;
             }
         }
 
@@ -62,4 +61,20 @@ public sealed class JsonFromDocument(StoredJson document, JsonFromDocument.Trans
         MaxDepth = options.MaxDepth,
         SkipValidation = true,
     };
+
+    /// <summary>A thread's body buffer and the writer over it, kept from one request to the next.</summary>
+    private sealed class Output
+    {
+        public Output(JsonSerializerOptions options)
+        {
+            Options = options;
+            Writer = new Utf8JsonWriter(Body, WriterOptions(options));
+        }
+
+        public JsonSerializerOptions Options { get; }
+
+        public ArrayBufferWriter<byte> Body { get; } = new(16 * 1024);
+
+        public Utf8JsonWriter Writer { get; }
+    }
 }

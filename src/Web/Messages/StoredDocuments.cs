@@ -34,8 +34,8 @@ public sealed class StoredDocuments : IAsyncDisposable
     public StoredDocuments(IDocumentStore store, LedgerDatabase database)
     {
         _dataSource = NpgsqlDataSource.Create(ForReads(LedgerDatabase.Tuned(database.ConnectionString)));
-        Histories = new Statement(_dataSource, SelectById(store, typeof(DeliveryHistory)));
-        Statuses = new Statement(_dataSource, SelectById(store, typeof(MessageStatus)));
+        Histories = Select(store, typeof(DeliveryHistory));
+        Statuses = Select(store, typeof(MessageStatus));
     }
 
     /// <summary>`select data … where id = $1` on the DeliveryHistory table.</summary>
@@ -109,23 +109,34 @@ public sealed class StoredDocuments : IAsyncDisposable
         return new StoredJson(buffer, length);
     }
 
-    private static string SelectById(IDocumentStore store, Type document) =>
-        $"select data from {store.Options.FindOrResolveDocumentType(document).TableName.QualifiedName} where id = $1";
+    private Statement Select(IDocumentStore store, Type document) => new(
+        _dataSource,
+        $"select data from {store.Options.FindOrResolveDocumentType(document).TableName.QualifiedName} where id = $1",
+        ct => store.Storage.Database.EnsureStorageExistsAsync(document, ct));
 
     /// <summary>
     /// One query of the read pool and its idle commands. A command and its connection (multiplexed: it
     /// holds no physical connection between reads) are reused rather than built for every read, which
-    /// was a quarter of a read's allocations (connection, command, parameter and their lists).
+    /// was a quarter of a read's allocations (connection, command, parameter and their lists). Before the
+    /// first read, the table is made to exist as Marten would on first use of the document type (on a
+    /// new database, a read can come before any callback: not found, not an error).
     /// </summary>
-    public sealed class Statement(NpgsqlDataSource dataSource, string sql)
+    public sealed class Statement(NpgsqlDataSource dataSource, string sql, Func<CancellationToken, ValueTask> ensureTable)
     {
         private readonly ConcurrentQueue<NpgsqlCommand> _idle = new();
+        private volatile bool _tableEnsured;
 
         internal async ValueTask<NpgsqlCommand> RentAsync(CancellationToken ct)
         {
             if (_idle.TryDequeue(out var command))
             {
                 return command;
+            }
+
+            if (!_tableEnsured)
+            {
+                await ensureTable(ct);
+                _tableEnsured = true;
             }
 
             var connection = await dataSource.OpenConnectionAsync(ct);
