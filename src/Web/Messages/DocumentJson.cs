@@ -23,7 +23,7 @@ public static class DocumentJson
     /// <summary>
     /// The stored names of <typeparamref name="TField"/>'s members: each must be a property of
     /// <typeparamref name="TDocument"/> (Marten stores properties under their C# names), so renaming one
-    /// fails at start-up instead of silently reading nothing.
+    /// fails on first use (and in the tests) instead of silently reading nothing.
     /// </summary>
     public static byte[][] StoredNames<TDocument, TField>()
         where TField : struct, Enum
@@ -179,7 +179,7 @@ public static class DocumentJson
     }
 
     /// <summary>A string (or null) copied as System.Text.Json would write the string it read: unescaped, then escaped by the writer's encoder.</summary>
-    public static void CopyString(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    private static void CopyString(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
