@@ -32,7 +32,13 @@ public static class CpuMeter
                 {
                     service += seconds;
                 }
-                else if (pid == postmasterPid || parent == postmasterPid)
+                else if (pid == postmasterPid)
+                {
+                    // Plus the backends that have exited (a pool closing connections): the postmaster
+                    // reaps them, and their time moves to its cutime/cstime.
+                    postgres += seconds + (double.Parse(fields[13]) + double.Parse(fields[14])) / TicksPerSecond;
+                }
+                else if (parent == postmasterPid)
                 {
                     postgres += seconds;
                 }

@@ -23,7 +23,7 @@ public static class DocumentJson
     /// <summary>
     /// The stored names of <typeparamref name="TField"/>'s members: each must be a property of
     /// <typeparamref name="TDocument"/> (Marten stores properties under their C# names), so renaming one
-    /// fails at start-up instead of silently reading nothing.
+    /// fails on first use (and in the tests) instead of silently reading nothing.
     /// </summary>
     public static byte[][] StoredNames<TDocument, TField>()
         where TField : struct, Enum
@@ -44,7 +44,7 @@ public static class DocumentJson
     /// Notes, for the object starting at <paramref name="start"/>, where the value of each of
     /// <paramref name="names"/> starts (names match ignoring ASCII case). Other values are stepped over by
     /// scanning for their end (<see cref="End"/>), not tokenized: a history's status state and a status's
-    /// interpretations, most of each document, cost a few vectorized searches.
+    /// interpretations, most of each document, cost one pass over their bytes.
     /// </summary>
     public static void Locate(ReadOnlySpan<byte> json, int start, byte[][] names, scoped Span<int> found)
     {
@@ -104,7 +104,9 @@ public static class DocumentJson
     /// <summary>
     /// Where the value starting at <paramref name="start"/> ends (exclusive): a string at its closing quote,
     /// an object or array at its matching bracket (strings inside stepped over), anything else at the next
-    /// delimiter. The stored JSON is PostgreSQL's own output, so it is well formed; this only finds ends.
+    /// delimiter. The stored JSON is PostgreSQL's own output, so it is well formed; this only finds ends,
+    /// in one pass byte by byte: the values stepped over are mostly short strings, where a vectorized
+    /// search per string cost more than it saved (profiled).
     /// </summary>
     private static int End(ReadOnlySpan<byte> json, int start)
     {
@@ -114,39 +116,45 @@ public static class DocumentJson
                 return StringEnd(json, start);
             case (byte)'{' or (byte)'[':
                 var depth = 0;
-                var at = start;
-                while (true)
+                var inString = false;
+                for (var at = start; at < json.Length; at++)
                 {
-                    var next = json[at..].IndexOfAny(Structure);
-                    if (next < 0)
+                    var b = json[at];
+                    if (inString)
                     {
-                        throw Malformed(json.Length);
+                        if (b == '\\')
+                        {
+                            at++;
+                        }
+                        else if (b == '"')
+                        {
+                            inString = false;
+                        }
                     }
-
-                    at += next;
-                    switch (json[at])
+                    else if (b == '"')
                     {
-                        case (byte)'"':
-                            at = StringEnd(json, at);
-                            continue;
-                        case (byte)'{' or (byte)'[':
-                            depth++;
-                            break;
-                        default:
-                            if (--depth == 0)
-                            {
-                                return at + 1;
-                            }
-
-                            break;
+                        inString = true;
                     }
-
-                    at++;
+                    else if (b is (byte)'{' or (byte)'[')
+                    {
+                        depth++;
+                    }
+                    else if (b is (byte)'}' or (byte)']' && --depth == 0)
+                    {
+                        return at + 1;
+                    }
                 }
 
+                throw Malformed(json.Length);
+
             default:
-                var end = json[start..].IndexOfAny(ScalarEnd);
-                return end < 0 ? json.Length : start + end;
+                var end = start;
+                while (end < json.Length && json[end] is not ((byte)',' or (byte)'}' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    end++;
+                }
+
+                return end;
         }
     }
 
@@ -171,7 +179,7 @@ public static class DocumentJson
     }
 
     /// <summary>A string (or null) copied as System.Text.Json would write the string it read: unescaped, then escaped by the writer's encoder.</summary>
-    public static void CopyString(ref Utf8JsonReader reader, Utf8JsonWriter writer)
+    private static void CopyString(ref Utf8JsonReader reader, Utf8JsonWriter writer)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -351,29 +359,22 @@ public static class DocumentJson
         throw new JsonException($"The stored document holds an unknown {typeof(TEnum).Name}.");
     }
 
-    private static readonly SearchValues<byte> Structure = SearchValues.Create("\"{}[]"u8);
-    private static readonly SearchValues<byte> Quote = SearchValues.Create("\"\\"u8);
-    private static readonly SearchValues<byte> ScalarEnd = SearchValues.Create(",}] \t\r\n"u8);
 
     private static int StringEnd(ReadOnlySpan<byte> json, int start)
     {
-        var at = start + 1;
-        while (true)
+        for (var at = start + 1; at < json.Length; at++)
         {
-            var next = json[at..].IndexOfAny(Quote);
-            if (next < 0)
+            if (json[at] == '\\')
             {
-                throw Malformed(json.Length);
+                at++; // the escaped character
             }
-
-            at += next;
-            if (json[at] == '"')
+            else if (json[at] == '"')
             {
                 return at + 1;
             }
-
-            at += 2; // a backslash and the character it escapes
         }
+
+        throw Malformed(json.Length);
     }
 
     private static int SkipWhiteSpace(ReadOnlySpan<byte> json, int at)
