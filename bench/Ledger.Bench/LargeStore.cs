@@ -48,12 +48,11 @@ public sealed class LargeStore(string baseUrl, ServiceProcess service)
                     Interlocked.Increment(ref errors);
                 }
 
-                if (n % 97 == 0)
+                // One message of every request, spread over the item positions: reads then range over
+                // the whole store instead of a few cached documents.
+                lock (SampleKeys)
                 {
-                    lock (SampleKeys)
-                    {
-                        SampleKeys.Add($"{biz}:139{n % 100:D8}");
-                    }
+                    SampleKeys.Add($"{biz}:139{n * 37 % 100:D8}");
                 }
 
                 if (n % 500 == 0 && watch.Elapsed - lastReport > TimeSpan.FromSeconds(15))
