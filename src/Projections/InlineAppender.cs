@@ -22,6 +22,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     private readonly Tables _tables = new(store);
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private bool? _lz4;
+    private volatile bool _tablesReady;
     private static readonly Type[] StorageTypes =
     [
         typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation),
@@ -61,6 +62,11 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     /// </summary>
     private async Task EnsureTablesAsync(CancellationToken ct)
     {
+        if (_tablesReady)
+        {
+            return;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -70,6 +76,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
                     await store.Storage.Database.EnsureStorageExistsAsync(type, ct).ConfigureAwait(false);
                 }
 
+                _tablesReady = true;
                 return;
             }
             catch (Marten.Exceptions.MartenSchemaException) when (attempt < 3)
@@ -112,7 +119,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         var lz4 = await Lz4Async(connection, ct).ConfigureAwait(false);
         Add(batch, "select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), " +
                    "set_config('enable_mergejoin', 'off', true)" + (lz4 ? ", set_config('default_toast_compression', 'lz4', true)" : ""));
-        Add(batch, "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k) locks order by h", P(keys));
+        Add(batch, StreamLocks.LockSql, P(keys));
         Add(batch,
             $"select 0, s.id, s.version, s.is_archived, null::jsonb from unnest($1::text[]) k join {_tables.Streams} s on s.id = k " +
             $"union all select 1, d.id, null, null, d.data from unnest($1::text[]) k join {_tables.Status} d on d.id = k " +
@@ -203,11 +210,11 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         if (records.Count > 0)
         {
             var ids = new Guid[records.Count];
-            var data = new List<string>(records.Count);
+            var data = new string[records.Count];
             for (var i = 0; i < records.Count; i++)
             {
                 ids[i] = records[i].Record.Id;
-                data.Add(_serializer.ToJson(records[i].Record));
+                data[i] = _serializer.ToJson(records[i].Record);
             }
 
             // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
@@ -237,8 +244,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             $"insert into {_tables.Events} (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
             $"select nextval('{_tables.EventSequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
             "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)",
-            P(events.Ids.ToArray()), P(events.Streams.ToArray()), P(events.Versions.ToArray()), Jsonb(events.Data), P(events.Types.ToArray()),
-            P(events.DotnetTypes.ToArray()));
+            P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types), P(events.DotnetTypes));
         AddUpsert(batch, _tables.Status, typeof(MessageStatus), status, duplicated: false);
         AddUpsert(batch, _tables.History, typeof(DeliveryHistory), history, duplicated: false);
         AddUpsert(batch, _tables.Reconciliation, typeof(MessageReconciliation), reconciliation, duplicated: true);
@@ -274,8 +280,10 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             P(rows.Accounts.ToArray()));
     }
 
-    private static NpgsqlParameter Jsonb(List<string> values) =>
-        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+    private static NpgsqlParameter Jsonb(string[] values) =>
+        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+
+    private static NpgsqlParameter Jsonb(List<string> values) => Jsonb(values.ToArray());
 
     /// <param name="parameters">Positional ($1, $2, …): arrays, each one parameter.</param>
     private static void Add(NpgsqlBatch batch, string sql, params NpgsqlParameter[] parameters)
@@ -325,23 +333,27 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
     }
 
-    private sealed class EventColumns(int capacity)
+    /// <summary>The commit's events as the columns the insert unnests, sized once (the count is known).</summary>
+    private sealed class EventColumns(int count)
     {
-        public List<Guid> Ids { get; } = new(capacity);
-        public List<string> Streams { get; } = new(capacity);
-        public List<long> Versions { get; } = new(capacity);
-        public List<string> Data { get; } = new(capacity);
-        public List<string> Types { get; } = new(capacity);
-        public List<string> DotnetTypes { get; } = new(capacity);
+        private int _next;
+
+        public Guid[] Ids { get; } = new Guid[count];
+        public string[] Streams { get; } = new string[count];
+        public long[] Versions { get; } = new long[count];
+        public string[] Data { get; } = new string[count];
+        public string[] Types { get; } = new string[count];
+        public string[] DotnetTypes { get; } = new string[count];
 
         public void Add(string stream, long version, string data, Type type)
         {
-            Ids.Add(Guid.CreateVersion7());
-            Streams.Add(stream);
-            Versions.Add(version);
-            Data.Add(data);
-            Types.Add(EventNames.Pinned[type]);
-            DotnetTypes.Add(EventNames.DotnetTypeName(type));
+            var i = _next++;
+            Ids[i] = Guid.CreateVersion7();
+            Streams[i] = stream;
+            Versions[i] = version;
+            Data[i] = data;
+            Types[i] = EventNames.Pinned[type];
+            DotnetTypes[i] = EventNames.DotnetTypeNames[type];
         }
     }
 

@@ -57,8 +57,9 @@ public static class EventNames
         [typeof(MessageSubmitted)] = "message_submitted",
     };
 
-    /// <summary>The .NET type name Marten stores beside an event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
-    public static string DotnetTypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
+    public static readonly IReadOnlyDictionary<Type, string> DotnetTypeNames =
+        Pinned.Keys.ToDictionary(type => type, type => $"{type.FullName}, {type.Assembly.GetName().Name}");
 }
 
 public static class StreamKeys

@@ -11,6 +11,10 @@ namespace Ledger.Ingest;
 /// </summary>
 public static class StreamLocks
 {
+    /// <summary>The locks of the stream keys in $1 (text[]), taken in hash order.</summary>
+    public const string LockSql =
+        "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k) locks order by h";
+
     public static async Task AcquireAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
     {
         await session.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -25,10 +29,8 @@ public static class StreamLocks
             return;
         }
 
-        await using var command = new NpgsqlCommand(
-            "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(@keys) k) locks order by h",
-            connection);
-        command.Parameters.AddWithValue("keys", streamKeys.ToArray());
+        await using var command = new NpgsqlCommand(LockSql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = streamKeys.ToArray() });
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
