@@ -54,6 +54,8 @@ public sealed record MessageStatus
     /// <summary>When the message was sent, from its registration (`MessageSubmitted`); null when never registered.</summary>
     public DateTimeOffset? SentAt { get; init; }
 
+    /// <summary>Computed from the stored members, so not stored itself.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
 
     /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>

@@ -26,5 +26,6 @@ public sealed record Report(
     /// What makes two reports "the same report": providers re-push identical reports (they document
     /// that pushes are not idempotent), and such a push must be recorded but change nothing.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] // computed from the members above, so never stored
     public string Fingerprint => $"{Status}|{Final}|{ProviderStatus}|{ErrorCode}|{ProviderTime?.Raw}";
 }
