@@ -54,8 +54,53 @@ public sealed record DeliveryHistory
     public string MessageKey { get; init; } = "";
     public IReadOnlyList<HistoryEntry> Entries { get; init; } = [];
 
-    /// <summary>The status as of the last entry, which decides the effect of the next report.</summary>
-    public MessageStatus State { get; init; } = new();
+    /// <summary>What the status rules need to decide the effect of the next report (not the whole status).</summary>
+    public HistoryState State { get; init; } = new();
+}
+
+/// <summary>
+/// The part of the message's status the history's step needs: position (status, final, effective time),
+/// the fingerprints seen, the version, the account and whether it was registered. Item interpretations
+/// are not kept a second time: a correction rebuilds them from the history's own entries
+/// (<see cref="DeliveryHistoryProjection.Items"/>). The member names are MessageStatus's, so a history
+/// stored with the whole status in its State reads back as this.
+/// </summary>
+public sealed record HistoryState
+{
+    public string Account { get; init; } = "";
+    public DeliveryStatus Status { get; init; } = DeliveryStatus.Pending;
+    public bool Final { get; init; }
+    public DateTimeOffset? EffectiveTime { get; init; }
+    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+    public long StreamVersion { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+
+    public static HistoryState Of(MessageStatus status) => new()
+    {
+        Account = status.Account,
+        Status = status.Status,
+        Final = status.Final,
+        EffectiveTime = status.EffectiveTime,
+        Fingerprints = status.Fingerprints,
+        StreamVersion = status.StreamVersion,
+        SentAt = status.SentAt,
+    };
+
+    /// <summary>The status the rules work on, with <paramref name="items"/> as its item interpretations.</summary>
+    public MessageStatus AsStatus(DeliveryHistory history, IReadOnlyList<ItemInterpretation>? items = null) => new()
+    {
+        Id = history.Id,
+        Provider = history.Provider,
+        MessageKey = history.MessageKey,
+        Account = Account,
+        Status = Status,
+        Final = Final,
+        EffectiveTime = EffectiveTime,
+        Fingerprints = Fingerprints,
+        StreamVersion = StreamVersion,
+        SentAt = SentAt,
+        Interpretations = items ?? [],
+    };
 }
 
 public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<DeliveryHistory, string>
@@ -70,40 +115,72 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
             Id = state.Id,
             Provider = e.Data.Provider,
             MessageKey = e.Data.MessageKey,
-            State = state,
+            State = HistoryState.Of(state),
             Entries = [Received(e.Data, state, gap: null)],
         };
     }
 
     public DeliveryHistory Apply(CallbackReceived e, DeliveryHistory current)
     {
-        var state = Status.Apply(e, current.State);
+        var state = Status.Apply(e, current.State.AsStatus(current));
         var previous = current.Entries.LastOrDefault(x => x.Type == EventNames.Pinned[typeof(CallbackReceived)]);
         double? gap = previous is null ? null : (e.ReceivedAt - previous.ReceivedAt).TotalSeconds;
-        return current with { State = state, Entries = [.. current.Entries, Received(e, state, gap)] };
+        return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, Received(e, state, gap)] };
     }
 
     public DeliveryHistory Apply(ReportInterpreted e, DeliveryHistory current)
     {
-        var (next, effect) = MessageStatusProjection.Step(current.State, e);
-        // The same state MessageStatus keeps, item interpretations included, so corrections recompute alike.
-        var state = next with { Interpretations = ItemInterpretation.Interpreted(current.State.Interpretations, e) };
+        var (state, effect) = MessageStatusProjection.Step(current.State.AsStatus(current), e);
         var entry = Reported(e.Report, state, EventNames.Pinned[typeof(ReportInterpreted)], e.RequestId, e.ReceivedAt) with { Effect = effect };
-        return current with { State = state, Entries = [.. current.Entries, entry] };
+        return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, entry] };
     }
 
     /// <summary>A replay's correction: shown as its own entry, with what the item was read as before and after.</summary>
     public DeliveryHistory Apply(InterpretationCorrected e, DeliveryHistory current)
     {
-        var state = Status.Apply(e, current.State);
+        // The status is recomputed from every item's current interpretation, as MessageStatus does.
+        var state = Status.Apply(e, current.State.AsStatus(current, Items(current.Entries)));
         var entry = Reported(e.Corrected, state, EventNames.Pinned[typeof(InterpretationCorrected)], e.RequestId, e.CorrectedAt) with
         {
             ItemIndex = e.ItemIndex,
             ReplayId = e.ReplayId,
             PreviousStatus = e.Previous.Status,
         };
-        return current with { State = state, Entries = [.. current.Entries, entry] };
+        return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, entry] };
     }
+
+    /// <summary>
+    /// The stream's items and their current interpretations, read back from the entries exactly as
+    /// MessageStatus keeps them: a callback_received adds an item, a report_interpreted fills the last
+    /// unread item of its request, an interpretation_corrected replaces its item's report. The entries
+    /// carry every report member the status rules read (not the phone, reference or parts, which the
+    /// history's status does not keep).
+    /// </summary>
+    public static IReadOnlyList<ItemInterpretation> Items(IReadOnlyList<HistoryEntry> entries)
+    {
+        IReadOnlyList<ItemInterpretation> items = [];
+        foreach (var entry in entries)
+        {
+            switch (entry.Type)
+            {
+                case "callback_received":
+                    items = [.. items, new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, null)];
+                    break;
+                case "report_interpreted":
+                    items = ItemInterpretation.Interpreted(items, new ReportInterpreted(entry.RequestId, entry.ReceivedAt, AsReport(entry)));
+                    break;
+                case "interpretation_corrected":
+                    items = items.Select(i => i.RequestId == entry.RequestId && i.ItemIndex == entry.ItemIndex ? i with { Report = AsReport(entry) } : i).ToList();
+                    break;
+            }
+        }
+
+        return items;
+    }
+
+    private static Report AsReport(HistoryEntry entry) => new(
+        entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description, entry.ProviderTime,
+        Phone: null, OutId: null, BilledParts: null, entry.ParserVersion ?? "");
 
     public DeliveryHistory Create(IEvent<CallbackRescued> e)
     {
@@ -113,15 +190,15 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
             Id = state.Id,
             Provider = e.Data.Provider,
             MessageKey = e.Data.MessageKey,
-            State = state,
+            State = HistoryState.Of(state),
             Entries = [Rescued(e.Data, state)],
         };
     }
 
     public DeliveryHistory Apply(CallbackRescued e, DeliveryHistory current)
     {
-        var state = Status.Apply(e, current.State);
-        return current with { State = state, Entries = [.. current.Entries, Rescued(e, state)] };
+        var state = Status.Apply(e, current.State.AsStatus(current));
+        return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, Rescued(e, state)] };
     }
 
     public DeliveryHistory Create(MessageSubmitted e)
@@ -132,15 +209,15 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
             Id = state.Id,
             Provider = e.Provider,
             MessageKey = e.MessageKey,
-            State = state,
+            State = HistoryState.Of(state),
             Entries = [Submitted(e, state)],
         };
     }
 
     public DeliveryHistory Apply(MessageSubmitted e, DeliveryHistory current)
     {
-        var state = Status.Apply(e, current.State);
-        return current with { State = state, Entries = [.. current.Entries, Submitted(e, state)] };
+        var state = Status.Apply(e, current.State.AsStatus(current));
+        return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, Submitted(e, state)] };
     }
 
     private static HistoryEntry Reported(Report report, MessageStatus state, string type, Guid requestId, DateTimeOffset at) => new()

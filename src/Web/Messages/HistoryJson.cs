@@ -12,7 +12,7 @@ namespace Ledger.Web.Messages;
 /// with `version`, `type`, `receivedAt`, `providerTime` (UTC) and `providerTimeRaw`, `status`, `final`,
 /// `providerStatus`, `errorCode`, `description`, the report's effect as `duplicate`, `conflict`,
 /// `superseded` and `effect`, `statusAfter`, `verification`, `parserVersion`, `requestId`, `itemIndex`,
-/// `gapSeconds`, `replayId` and `previousStatus`. The document's status state (the larger half) is skipped.
+/// `gapSeconds`, `replayId` and `previousStatus`. The document's rules state is skipped.
 /// </summary>
 public static class HistoryJson
 {

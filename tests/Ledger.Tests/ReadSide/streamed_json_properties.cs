@@ -329,5 +329,5 @@ public sealed class streamed_json_properties(LedgerFixture fixture)
         from texts in Text.ArrayOf(3)
         from entries in Entries.ListOf()
         from state in Statuses
-        select new DeliveryHistory { Id = texts[0], Provider = texts[1], MessageKey = texts[2], Entries = [.. entries], State = state };
+        select new DeliveryHistory { Id = texts[0], Provider = texts[1], MessageKey = texts[2], Entries = [.. entries], State = HistoryState.Of(state) };
 }
