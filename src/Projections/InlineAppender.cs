@@ -19,6 +19,7 @@ namespace Ledger.Projections;
 public sealed class InlineAppender(IDocumentStore store, InlineDocuments documents) : IStreamAppender
 {
     private const string Tenant = "*DEFAULT*";
+    private const string Begin = "begin isolation level read committed";
     private readonly Tables _tables = new(store);
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private bool? _lz4;
@@ -30,7 +31,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     ];
 
     public async Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
-        CancellationToken ct = default)
+        bool transaction = false, CancellationToken ct = default)
     {
         await EnsureTablesAsync(ct).ConfigureAwait(false);
         var streams = Gather(writes);
@@ -39,7 +40,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         {
             var keys = new string[streams.Count];
             streams.Keys.CopyTo(keys, 0);
-            var archived = await LockAndReadAsync(connection, keys, streams, ct).ConfigureAwait(false);
+            var archived = await LockAndReadAsync(connection, keys, streams, begin: transaction, ct).ConfigureAwait(false);
             if (archived.Count > 0)
             {
                 // A late report for a message retention archived: bring the stream back rather than refuse it.
@@ -52,7 +53,9 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             }
         }
 
-        await WriteAsync(connection, streams.Values, withRecords ? writes : [], ct).ConfigureAwait(false);
+        // Begun with the locks when there were streams; a commit of raw records only begins here.
+        await WriteAsync(connection, streams.Values, withRecords ? writes : [], begin: transaction && streams.Count == 0, commit: transaction, ct)
+            .ConfigureAwait(false);
         return appended;
     }
 
@@ -107,9 +110,15 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     }
 
     /// <returns>The keys of archived streams among them.</returns>
-    private async Task<List<string>> LockAndReadAsync(NpgsqlConnection connection, string[] keys, Dictionary<string, PendingStream> streams, CancellationToken ct)
+    private async Task<List<string>> LockAndReadAsync(NpgsqlConnection connection, string[] keys, Dictionary<string, PendingStream> streams, bool begin,
+        CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
+        if (begin)
+        {
+            Add(batch, Begin);
+        }
+
         // Settings for this transaction. Every read here is a primary-key lookup, but a prepared
         // statement's cached plan is made while the tables are small (a fresh store) and then kept: a
         // sequential scan or hash join that grows with the table (measured: 1 ms per lookup after 6,000
@@ -129,6 +138,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
 
         var archived = new List<string>();
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        // (The begin returns no result set: the reader starts on the settings.)
         await reader.NextResultAsync(ct).ConfigureAwait(false); // past the settings
         await reader.NextResultAsync(ct).ConfigureAwait(false); // past the locks
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -174,7 +184,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     }
 
     private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, IReadOnlyList<IngestWrite> records,
-        CancellationToken ct)
+        bool begin, bool commit, CancellationToken ct)
     {
         var events = new EventColumns(streams.Sum(s => s.Events.Count));
         var streamKeys = new List<string>(streams.Count);
@@ -207,6 +217,11 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
 
         await using var batch = new NpgsqlBatch(connection);
+        if (begin)
+        {
+            Add(batch, Begin);
+        }
+
         if (records.Count > 0)
         {
             var ids = new Guid[records.Count];
@@ -226,8 +241,13 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
 
         if (streams.Count == 0)
         {
-            if (batch.BatchCommands.Count > 0)
+            if (records.Count > 0)
             {
+                if (commit)
+                {
+                    Add(batch, "commit");
+                }
+
                 await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 
@@ -249,6 +269,13 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         AddUpsert(batch, _tables.History, typeof(DeliveryHistory), history, duplicated: false);
         AddUpsert(batch, _tables.Reconciliation, typeof(MessageReconciliation), reconciliation, duplicated: true);
         AddUpsert(batch, _tables.Rejected, typeof(RejectedRequest), rejected, duplicated: true);
+        if (commit)
+        {
+            // In the same round trip: after an error PostgreSQL skips the rest of the batch, so this
+            // runs only when every write succeeded, and the batch returns once the commit is durable.
+            Add(batch, "commit");
+        }
+
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 

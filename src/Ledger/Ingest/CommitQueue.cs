@@ -203,6 +203,25 @@ public sealed class CommitQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>A failed commit leaves its transaction open (aborted): end it before the connection goes back to the pool.</summary>
+    private static async Task RollBackAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var rollback = new NpgsqlCommand("rollback", connection);
+            await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is broken: the server ends the transaction with the session.
+        }
+    }
+
     /// <returns>null when committed, else the failure (already classified).</returns>
     private async Task<Exception?> TryCommitAsync(IReadOnlyList<Pending> batch)
     {
@@ -218,12 +237,19 @@ public sealed class CommitQueue : IAsyncDisposable
             {
                 if (_participant is null)
                 {
-                    // Plain Npgsql on Marten's data source: three round trips (locks + reads, writes, commit).
+                    // Plain Npgsql on Marten's data source: two round trips (begin + locks + reads, writes + commit).
                     await using var connection = _store.Storage.Database.CreateConnection();
                     await connection.OpenAsync().ConfigureAwait(false);
-                    await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                    await _appender.AppendAsync(connection, writes, withRecords: true).ConfigureAwait(false);
-                    await transaction.CommitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await _appender.AppendAsync(connection, writes, withRecords: true, transaction: true).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await RollBackAsync(connection).ConfigureAwait(false);
+                        throw;
+                    }
+
                     return null;
                 }
 

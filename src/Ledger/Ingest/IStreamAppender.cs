@@ -3,17 +3,22 @@ using Npgsql;
 namespace Ledger.Ingest;
 
 /// <summary>
-/// Writes a group commit's appends and their inline read models into the connection's open
-/// transaction, set-based: a fixed number of statements per commit, however many reports it holds. It
-/// takes the streams' locks (<see cref="StreamLocks"/>) before it reads anything, brings archived
-/// streams back, and leaves the commit itself to the caller.
+/// Writes a group commit's appends and their inline read models, set-based: a fixed number of
+/// statements per commit, however many reports it holds. It takes the streams' locks
+/// (<see cref="StreamLocks"/>) before it reads anything and brings archived streams back. Either into the
+/// caller's open transaction, or (<c>transaction: true</c>) in one of its own that it begins in its first
+/// round trip and commits in its last: a round trip less per commit.
 /// </summary>
 public interface IStreamAppender
 {
     /// <param name="withRecords">Also insert the writes' raw request records (else the caller stores them).</param>
+    /// <param name="transaction">
+    /// Begin and commit a transaction of its own (the connection must have none open). When it throws, the
+    /// transaction may still be open: the caller rolls it back or discards the connection.
+    /// </param>
     /// <returns>Every stream it appended to, with the documents the commit left for it.</returns>
     Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
-        CancellationToken ct = default);
+        bool transaction = false, CancellationToken ct = default);
 }
 
 /// <param name="StreamKey">The stream.</param>
