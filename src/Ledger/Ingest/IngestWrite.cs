@@ -50,6 +50,11 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
 
     private static string[] DistinctStreams(IReadOnlyList<StreamAppend> appends)
     {
+        if (appends.Count == 1)
+        {
+            return [appends[0].StreamKey]; // a single report, the common request: no set needed
+        }
+
         var keys = new HashSet<string>(appends.Count, StringComparer.Ordinal);
         var ordered = new List<string>(appends.Count);
         foreach (var append in appends)
