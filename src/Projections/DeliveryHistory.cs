@@ -106,6 +106,9 @@ public sealed record HistoryState
 public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<DeliveryHistory, string>
 {
     private static readonly MessageStatusProjection Status = new();
+    private static readonly string ReceivedType = EventNames.Pinned[typeof(CallbackReceived)];
+    private static readonly string InterpretedType = EventNames.Pinned[typeof(ReportInterpreted)];
+    private static readonly string CorrectedType = EventNames.Pinned[typeof(InterpretationCorrected)];
 
     public DeliveryHistory Create(IEvent<CallbackReceived> e)
     {
@@ -123,7 +126,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     public DeliveryHistory Apply(CallbackReceived e, DeliveryHistory current)
     {
         var state = Status.Apply(e, current.State.AsStatus(current));
-        var previous = current.Entries.LastOrDefault(x => x.Type == EventNames.Pinned[typeof(CallbackReceived)]);
+        var previous = current.Entries.LastOrDefault(x => x.Type == ReceivedType);
         double? gap = previous is null ? null : (e.ReceivedAt - previous.ReceivedAt).TotalSeconds;
         return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, Received(e, state, gap)] };
     }
@@ -131,7 +134,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     public DeliveryHistory Apply(ReportInterpreted e, DeliveryHistory current)
     {
         var (state, effect) = MessageStatusProjection.Step(current.State.AsStatus(current), e);
-        var entry = Reported(e.Report, state, EventNames.Pinned[typeof(ReportInterpreted)], e.RequestId, e.ReceivedAt) with { Effect = effect };
+        var entry = Reported(e.Report, state, InterpretedType, e.RequestId, e.ReceivedAt) with { Effect = effect };
         return current with { State = HistoryState.Of(state), Entries = [.. current.Entries, entry] };
     }
 
@@ -140,7 +143,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     {
         // The status is recomputed from every item's current interpretation, as MessageStatus does.
         var state = Status.Apply(e, current.State.AsStatus(current, Items(current.Entries)));
-        var entry = Reported(e.Corrected, state, EventNames.Pinned[typeof(InterpretationCorrected)], e.RequestId, e.CorrectedAt) with
+        var entry = Reported(e.Corrected, state, CorrectedType, e.RequestId, e.CorrectedAt) with
         {
             ItemIndex = e.ItemIndex,
             ReplayId = e.ReplayId,
@@ -161,17 +164,17 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
         IReadOnlyList<ItemInterpretation> items = [];
         foreach (var entry in entries)
         {
-            switch (entry.Type)
+            if (entry.Type == ReceivedType)
             {
-                case "callback_received":
-                    items = [.. items, new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, null)];
-                    break;
-                case "report_interpreted":
-                    items = ItemInterpretation.Interpreted(items, new ReportInterpreted(entry.RequestId, entry.ReceivedAt, AsReport(entry)));
-                    break;
-                case "interpretation_corrected":
-                    items = items.Select(i => i.RequestId == entry.RequestId && i.ItemIndex == entry.ItemIndex ? i with { Report = AsReport(entry) } : i).ToList();
-                    break;
+                items = [.. items, new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, null)];
+            }
+            else if (entry.Type == InterpretedType)
+            {
+                items = ItemInterpretation.Interpreted(items, new ReportInterpreted(entry.RequestId, entry.ReceivedAt, AsReport(entry)));
+            }
+            else if (entry.Type == CorrectedType)
+            {
+                items = items.Select(i => i.RequestId == entry.RequestId && i.ItemIndex == entry.ItemIndex ? i with { Report = AsReport(entry) } : i).ToList();
             }
         }
 
@@ -260,7 +263,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     private static HistoryEntry Received(CallbackReceived e, MessageStatus state, double? gap) => new()
     {
         Version = state.StreamVersion,
-        Type = EventNames.Pinned[typeof(CallbackReceived)],
+        Type = ReceivedType,
         RequestId = e.RequestId,
         ItemIndex = e.ItemIndex,
         ReceivedAt = e.ReceivedAt,

@@ -20,7 +20,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
 {
     private const string Tenant = "*DEFAULT*";
     private const string Begin = "begin isolation level read committed";
-    private readonly Tables _tables = new(store);
+    private readonly Statements _sql = new(store);
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private bool? _lz4;
     private volatile bool _tablesReady;
@@ -119,22 +119,11 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             Add(batch, Begin);
         }
 
-        // Settings for this transaction. Every read here is a primary-key lookup, but a prepared
-        // statement's cached plan is made while the tables are small (a fresh store) and then kept: a
-        // sequential scan or hash join that grows with the table (measured: 1 ms per lookup after 6,000
-        // messages, 25 ms after 40,000). So: index paths only. And documents over ~2 kB (histories, batch
-        // requests' raw records) are compressed with lz4 where the server has it: about half the cost of
-        // the default pglz (measured: 45 vs 65-90 µs per history row).
+        // Index paths only, lz4 where the server has it (Statements.Settings says why).
         var lz4 = await Lz4Async(connection, ct).ConfigureAwait(false);
-        Add(batch, "select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), " +
-                   "set_config('enable_mergejoin', 'off', true)" + (lz4 ? ", set_config('default_toast_compression', 'lz4', true)" : ""));
+        Add(batch, lz4 ? Statements.SettingsWithLz4 : Statements.Settings);
         Add(batch, StreamLocks.LockSql, P(keys));
-        Add(batch,
-            $"select 0, s.id, s.version, s.is_archived, null::jsonb from unnest($1::text[]) k join {_tables.Streams} s on s.id = k " +
-            $"union all select 1, d.id, null, null, d.data from unnest($1::text[]) k join {_tables.Status} d on d.id = k " +
-            $"union all select 2, d.id, null, null, d.data from unnest($1::text[]) k join {_tables.History} d on d.id = k " +
-            $"union all select 3, d.id, null, null, d.data from unnest($1::text[]) k join {_tables.Reconciliation} d on d.id = k",
-            P(keys));
+        Add(batch, _sql.Lookup, P(keys));
 
         var archived = new List<string>();
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -232,11 +221,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
                 data[i] = _serializer.ToJson(records[i].Record);
             }
 
-            // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
-            Add(batch,
-                $"insert into {_tables.Records} (id, data, mt_dotnet_type, mt_last_modified) " +
-                $"select u.id, u.data, '{typeof(RawRequestRecord).FullName}', transaction_timestamp() from unnest($1::uuid[], $2::jsonb[]) as u(id, data)",
-                P(ids), Jsonb(data));
+            Add(batch, _sql.InsertRecords, P(ids), Jsonb(data));
         }
 
         if (streams.Count == 0)
@@ -255,20 +240,13 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
 
         // New streams first (the events reference them), at their final version; existing ones move forward.
-        Add(batch,
-            $"insert into {_tables.Streams} (id, type, version, timestamp, created, tenant_id, is_archived) " +
-            $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version) " +
-            "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp",
-            P(streamKeys.ToArray()), P(streamVersions.ToArray()));
-        Add(batch,
-            $"insert into {_tables.Events} (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
-            $"select nextval('{_tables.EventSequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
-            "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)",
+        Add(batch, _sql.UpsertStreams, P(streamKeys.ToArray()), P(streamVersions.ToArray()));
+        Add(batch, _sql.InsertEvents,
             P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types), P(events.DotnetTypes));
-        AddUpsert(batch, _tables.Status, typeof(MessageStatus), status, duplicated: false);
-        AddUpsert(batch, _tables.History, typeof(DeliveryHistory), history, duplicated: false);
-        AddUpsert(batch, _tables.Reconciliation, typeof(MessageReconciliation), reconciliation, duplicated: true);
-        AddUpsert(batch, _tables.Rejected, typeof(RejectedRequest), rejected, duplicated: true);
+        AddUpsert(batch, _sql.UpsertStatus, status, duplicated: false);
+        AddUpsert(batch, _sql.UpsertHistory, history, duplicated: false);
+        AddUpsert(batch, _sql.UpsertReconciliation, reconciliation, duplicated: true);
+        AddUpsert(batch, _sql.UpsertRejected, rejected, duplicated: true);
         if (commit)
         {
             // In the same round trip: after an error PostgreSQL skips the rest of the batch, so this
@@ -279,31 +257,20 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    private static void AddUpsert(NpgsqlBatch batch, string table, Type documentType, DocumentColumns rows, bool duplicated)
+    private static void AddUpsert(NpgsqlBatch batch, string sql, DocumentColumns rows, bool duplicated)
     {
         if (rows.Ids.Count == 0)
         {
             return;
         }
 
-        var dotnetType = documentType.FullName;
         if (!duplicated)
         {
-            Add(batch,
-                $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
-                $"select u.id, u.data, u.version, '{dotnetType}', transaction_timestamp() from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(id, data, version) " +
-                "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
-                P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()));
+            Add(batch, sql, P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()));
             return;
         }
 
-        Add(batch,
-            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified, day, provider, account) " +
-            $"select u.id, u.data, u.version, '{dotnetType}', transaction_timestamp(), u.day, u.provider, u.account " +
-            "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
-            "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account",
-            P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()), P(rows.Days.ToArray()), P(rows.Providers.ToArray()),
+        Add(batch, sql, P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()), P(rows.Days.ToArray()), P(rows.Providers.ToArray()),
             P(rows.Accounts.ToArray()));
     }
 
@@ -348,15 +315,19 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             }
 
             var after = new List<object>(4);
-            foreach (var document in new object?[] { Status, History, Reconciliation, Rejected })
-            {
-                if (document is not null)
-                {
-                    after.Add(document);
-                }
-            }
-
+            AddIfAny(after, Status);
+            AddIfAny(after, History);
+            AddIfAny(after, Reconciliation);
+            AddIfAny(after, Rejected);
             return new AppendedStream(Key, Events.Count, after);
+        }
+
+        private static void AddIfAny(List<object> documents, object? document)
+        {
+            if (document is not null)
+            {
+                documents.Add(document);
+            }
         }
     }
 
@@ -415,19 +386,75 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         }
     }
 
-    /// <summary>Marten's table names for this store, from its own configuration.</summary>
-    private sealed class Tables(IDocumentStore store)
+    /// <summary>
+    /// Every statement of a commit, its text made once from Marten's table names for this store (not on
+    /// every commit: the texts are long, and the same text is what Npgsql's auto-prepare recognises).
+    /// </summary>
+    private sealed class Statements
     {
-        private readonly string _events = store.Options.Events.DatabaseSchemaName;
+        // Settings for the transaction. Every read here is a primary-key lookup, but a prepared statement's
+        // cached plan is made while the tables are small (a fresh store) and then kept: a sequential scan or
+        // hash join that grows with the table (measured: 1 ms per lookup after 6,000 messages, 25 ms after
+        // 40,000). So: index paths only. And documents over ~2 kB (batch requests' raw records, long
+        // histories) are compressed with lz4 where the server has it: about half the cost of the default
+        // pglz (measured: 45 vs 65-90 µs per history row).
+        public const string Settings =
+            "select set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
 
-        public string Streams => $"{_events}.mt_streams";
-        public string Events => $"{_events}.mt_events";
-        public string EventSequence => $"{_events}.mt_events_sequence";
-        public string Records { get; } = Table<RawRequestRecord>(store);
-        public string Status { get; } = Table<MessageStatus>(store);
-        public string History { get; } = Table<DeliveryHistory>(store);
-        public string Reconciliation { get; } = Table<MessageReconciliation>(store);
-        public string Rejected { get; } = Table<RejectedRequest>(store);
+        public const string SettingsWithLz4 = Settings + ", set_config('default_toast_compression', 'lz4', true)";
+
+        public Statements(IDocumentStore store)
+        {
+            var events = store.Options.Events.DatabaseSchemaName;
+            var streams = $"{events}.mt_streams";
+            var status = Table<MessageStatus>(store);
+            var history = Table<DeliveryHistory>(store);
+            var reconciliation = Table<MessageReconciliation>(store);
+            Lookup =
+                $"select 0, s.id, s.version, s.is_archived, null::jsonb from unnest($1::text[]) k join {streams} s on s.id = k " +
+                $"union all select 1, d.id, null, null, d.data from unnest($1::text[]) k join {status} d on d.id = k " +
+                $"union all select 2, d.id, null, null, d.data from unnest($1::text[]) k join {history} d on d.id = k " +
+                $"union all select 3, d.id, null, null, d.data from unnest($1::text[]) k join {reconciliation} d on d.id = k";
+            // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
+            InsertRecords =
+                $"insert into {Table<RawRequestRecord>(store)} (id, data, mt_dotnet_type, mt_last_modified) " +
+                $"select u.id, u.data, '{typeof(RawRequestRecord).FullName}', transaction_timestamp() from unnest($1::uuid[], $2::jsonb[]) as u(id, data)";
+            UpsertStreams =
+                $"insert into {streams} (id, type, version, timestamp, created, tenant_id, is_archived) " +
+                $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version) " +
+                "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp";
+            InsertEvents =
+                $"insert into {events}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
+                $"select nextval('{events}.mt_events_sequence'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
+                "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)";
+            UpsertStatus = Upsert(status, typeof(MessageStatus));
+            UpsertHistory = Upsert(history, typeof(DeliveryHistory));
+            UpsertReconciliation = UpsertDuplicated(reconciliation, typeof(MessageReconciliation));
+            UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store), typeof(RejectedRequest));
+        }
+
+        /// <summary>The streams' rows and status, history and finance documents of $1 (stream keys), tagged 0-3.</summary>
+        public string Lookup { get; }
+        public string InsertRecords { get; }
+        public string UpsertStreams { get; }
+        public string InsertEvents { get; }
+        public string UpsertStatus { get; }
+        public string UpsertHistory { get; }
+        public string UpsertReconciliation { get; }
+        public string UpsertRejected { get; }
+
+        private static string Upsert(string table, Type document) =>
+            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+            $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp() from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(id, data, version) " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified";
+
+        /// <summary>The same, with the duplicated day, provider and account columns.</summary>
+        private static string UpsertDuplicated(string table, Type document) =>
+            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified, day, provider, account) " +
+            $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp(), u.day, u.provider, u.account " +
+            "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
+            "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account";
 
         private static string Table<T>(IDocumentStore store) =>
             ((Marten.StoreOptions)store.Options).Storage.FindFeature(typeof(T)).Objects
