@@ -15,7 +15,9 @@ public sealed class when_a_shared_commit_fails(LedgerFixture fixture)
     public async Task the_failing_request_gets_an_error_its_neighbours_commit_and_no_transaction_stays_open()
     {
         var schema = "poison" + Payloads.NewId()[..8].ToLowerInvariant();
-        await using var host = await LedgerFixture.StartHostAsync(fixture.ConnectionString, schema);
+        // Its own application name, so its sessions can be told from those of the tests running beside it.
+        var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { ApplicationName = schema }.ConnectionString;
+        await using var host = await LedgerFixture.StartHostAsync(connectionString, schema);
         var biz = Payloads.NewId();
         (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(biz, "13800000900", true)))).Status.ShouldBe(200);
 
@@ -67,10 +69,15 @@ public sealed class when_a_shared_commit_fails(LedgerFixture fixture)
             status.Parameters.AddWithValue(poisoned);
             ((long)(await status.ExecuteScalarAsync())!).ShouldBe(0);
 
-            // No session of the database is left inside a transaction by the failure.
+            // No session of this host is left in the failed transaction (PostgreSQL shows it as aborted and
+            // idle until the session ends it).
             await using var open = new NpgsqlCommand(
-                "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%'", connection);
+                "select count(*) from pg_stat_activity where application_name = $1 and state = 'idle in transaction (aborted)'", connection);
+            open.Parameters.AddWithValue(schema);
             ((long)(await open.ExecuteScalarAsync())!).ShouldBe(0);
+            await using var mine = new NpgsqlCommand("select count(*) from pg_stat_activity where application_name = $1", connection);
+            mine.Parameters.AddWithValue(schema);
+            ((long)(await mine.ExecuteScalarAsync())!).ShouldBeGreaterThan(0); // the name does pick out this host's sessions
         }
 
         // The pool's connections still work: the next commits go through.
