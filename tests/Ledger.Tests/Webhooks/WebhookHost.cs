@@ -1,5 +1,7 @@
 using Alba;
 using Ledger.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine.Runtime;
 
 namespace Ledger.Tests.Webhooks;
 
@@ -62,5 +64,35 @@ public sealed class WebhookHostFixture(LedgerFixture ledger) : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Subscriber.DisposeAsync();
+    }
+}
+
+public static class WebhookDeliveries
+{
+    /// <summary>
+    /// Waits until the host's durable store holds no webhook delivery still to be sent or retried: every
+    /// one committed so far was sent (the subscriber answered) or parked. What the tests assert did not
+    /// arrive is then known not to be on its way, instead of waiting a fixed time for it.
+    /// </summary>
+    public static async Task DrainedAsync(this IAlbaHost host, int seconds = 30)
+    {
+        var storage = host.Services.GetRequiredService<IWolverineRuntime>().Storage;
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var counts = await storage.Admin.FetchCountsAsync();
+            if (counts.Incoming + counts.Scheduled + counts.Outgoing == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ShouldAssertException(
+                    $"Webhook deliveries still pending after {seconds} s: {counts.Incoming} waiting, {counts.Scheduled} scheduled, {counts.Outgoing} outgoing.");
+            }
+
+            await Task.Delay(20);
+        }
     }
 }

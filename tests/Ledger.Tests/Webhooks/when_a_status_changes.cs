@@ -30,7 +30,7 @@ public sealed class when_a_status_changes(LedgerFixture ledger) : IAsyncLifetime
         var sentinel = Payloads.NewId();
         (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(sentinel, "13800000202", false)))).Status.ShouldBe(200);
         await server.WaitUntilAsync(all => all.Any(r => r.Path == "main" && About(r, $"{sentinel}:13800000202")));
-        await Task.Delay(500);
+        await host.DrainedAsync();
 
         var events = server.On("main").Where(r => About(r, key)).ToList();
         events.Count.ShouldBe(1);
@@ -85,9 +85,9 @@ public sealed class when_a_status_changes(LedgerFixture ledger) : IAsyncLifetime
         (await _hooks.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, "ENROUTE", "2018-04-13T06%3A31%3A40Z"), HuaweiRequests.Form)).Status.ShouldBe(200);
         (await _hooks.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, "DELIVRD"), HuaweiRequests.Form)).Status.ShouldBe(200);
 
-        var all = await _hooks.Subscriber.WaitUntilAsync(r => r.Count(x => x.Path == "noisy" && About(x, id)) >= 2 && r.Any(x => x.Path == "main" && About(x, id)));
-        await Task.Delay(500);
-        all = _hooks.Subscriber.Received;
+        await _hooks.Subscriber.WaitUntilAsync(r => r.Count(x => x.Path == "noisy" && About(x, id)) >= 2 && r.Any(x => x.Path == "main" && About(x, id)));
+        await _hooks.Host.DrainedAsync();
+        var all = _hooks.Subscriber.Received;
         all.Where(r => r.Path == "main" && About(r, id)).Select(r => r.Data.GetProperty("status").GetString()).ShouldBe(["delivered"]);
         all.Where(r => r.Path == "noisy" && About(r, id)).OrderBy(r => r.Data.GetProperty("version").GetInt64())
             .Select(r => r.Data.GetProperty("providerStatus").GetString()).ShouldBe(["ENROUTE", "DELIVRD"]);

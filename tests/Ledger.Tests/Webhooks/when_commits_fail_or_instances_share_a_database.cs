@@ -40,13 +40,13 @@ public sealed class when_a_commit_fails
         var sentinel = Payloads.NewId();
         (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(sentinel, "13800000303", true)))).Status.ShouldBe(200);
         await server.WaitUntilAsync(all => all.Any(r => WebhookTestSettings.KeyOf(r) == $"{sentinel}:13800000303"), seconds: 60);
-        await Task.Delay(1000);
+        await host.DrainedAsync();
         server.Received.ShouldNotContain(r => WebhookTestSettings.KeyOf(r) == $"{biz}:13800000302");
 
         // The provider retries; now it commits, and now (once) it is sent.
         (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(biz, "13800000302", true)))).Status.ShouldBe(200);
         await server.WaitUntilAsync(all => all.Any(r => WebhookTestSettings.KeyOf(r) == $"{biz}:13800000302"));
-        await Task.Delay(500);
+        await host.DrainedAsync();
         server.Received.Count(r => WebhookTestSettings.KeyOf(r) == $"{biz}:13800000302").ShouldBe(1);
     }
 }
@@ -75,7 +75,8 @@ public sealed class when_two_instances_send_webhooks(LedgerFixture fixture, ITes
         (await Task.WhenAll(posts)).ShouldAllBe(r => r.Status == 200);
 
         await server.WaitUntilAsync(all => all.Select(WebhookTestSettings.KeyOf).Distinct().Count() == phones.Length);
-        await Task.Delay(1500);
+        await first.DrainedAsync(); // one durable store for both instances (same schema)
+        await second.DrainedAsync();
         var received = server.Received;
         received.Count.ShouldBe(phones.Length, string.Join(", ", received.GroupBy(WebhookTestSettings.KeyOf).Where(g => g.Count() > 1).Select(g => g.Key)));
         received.Select(r => r.Id).Distinct().Count().ShouldBe(phones.Length);
