@@ -125,7 +125,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         var ids = new HashSet<Guid>();
         foreach (var key in keys.Distinct())
         {
-            var events = await query.Events.FetchStreamAsync(StreamKeys.Message(options.Provider!, key), token: ct);
+            var events = await StreamEvents.ReadAsync(query, StreamKeys.Message(options.Provider!, key), ct: ct); // archived ones too
             ids.UnionWith(events.Select(e => e.Data).OfType<CallbackReceived>().Select(r => r.RequestId));
         }
 

@@ -41,7 +41,7 @@ public static class GetMessageEndpoint
     /// <summary>
     /// The inline document, its stored JSON turned into the contract's in one pass
     /// (<see cref="MessageStatusJson"/>); with `?version=n` or `?asOf=instant`, the same projection
-    /// aggregated live from the stream up to that point (what the inline document held then). The store
+    /// folded over the stream's events up to that point, archived ones included (what the inline document held then). The store
     /// is taken rather than a session so the plain read, by far the most frequent, opens none, and it
     /// watches no cancellation token (see <see cref="GetHistoryEndpoint"/>); the aggregation does.
     /// </summary>
@@ -65,8 +65,15 @@ public static class GetMessageEndpoint
                 : new JsonFromDocument(stored, context.Caller()?.IsAdmin == true ? WithPhone : WithMaskedPhone, json.Value.SerializerOptions);
         }
 
+        // Folded with the inline projection's own code over the stream's events, archived ones included
+        // (retention archives old final messages; Marten's AggregateStream would not see their events).
         await using var session = store.QuerySession();
-        var status = await session.Events.AggregateStreamAsync<MessageStatus>(key, version: version ?? 0, timestamp: asOf, token: context.RequestAborted);
+        MessageStatus? status = null;
+        foreach (var e in await StreamEvents.ReadAsync(session, key, version, asOf, context.RequestAborted))
+        {
+            status = InlineDocuments.Status(status, key, e.Data);
+        }
+
         if (status is null)
         {
             return Problems.NotFound($"No callback had been recorded for {provider} message '{messageKey}' at that point.");

@@ -2,6 +2,7 @@ using System.Text;
 using Ledger.Events;
 using Ledger.Projections;
 using Marten;
+using Marten.Events.Archiving;
 
 namespace Ledger.Web.Reconciliation;
 
@@ -129,7 +130,7 @@ public static class ReconciliationQueries
         foreach (var chunk in ids.Chunk(500))
         {
             var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamKey!.IsOneOf(chunk) && e.Timestamp <= asOf)
+                .Where(e => e.StreamKey!.IsOneOf(chunk) && e.Timestamp <= asOf && e.MaybeArchived()) // retention archives old messages
                 .OrderBy(e => e.Sequence)
                 .ToListAsync(ct);
             foreach (var stream in events.GroupBy(e => e.StreamKey))

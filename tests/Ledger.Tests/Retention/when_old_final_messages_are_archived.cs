@@ -83,6 +83,48 @@ public sealed class when_old_final_messages_are_archived(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task its_point_in_time_views_and_a_replay_by_message_key_still_see_its_events()
+    {
+        await using var host = await LedgerFixture.StartHostAsync(fixture.ConnectionString, "reta" + Payloads.NewId()[..8]);
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var biz = Payloads.NewId();
+        var messageKey = $"{biz}:13800000521";
+        (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(biz, "13800000521", true)))).Status.ShouldBe(200);
+        var afterReport = DateTimeOffset.UtcNow;
+        var archiver = new StreamArchiver(store, new RetentionOptions { ArchiveAfterDays = 1 }, new FixedClock(DateTimeOffset.UtcNow.AddDays(2)), NullLogger<StreamArchiver>.Instance);
+        (await archiver.ArchiveOnceAsync()).ShouldBe(1);
+        (await IsArchivedAsync(store, $"aliyun:{messageKey}")).ShouldBeTrue();
+
+        // Support: the status at each version and at an instant, as before archiving.
+        var (status, first) = await host.GetJsonAsync($"/messages/aliyun/{messageKey}?version=1");
+        status.ShouldBe(200);
+        first.GetProperty("status").GetString().ShouldBe("pending");
+        first.GetProperty("version").GetInt64().ShouldBe(1);
+        var (_, second) = await host.GetJsonAsync($"/messages/aliyun/{messageKey}?version=2");
+        second.GetProperty("status").GetString().ShouldBe("delivered");
+        var (_, then) = await host.GetJsonAsync($"/messages/aliyun/{messageKey}?asOf={Uri.EscapeDataString(afterReport.ToString("O"))}");
+        then.GetProperty("status").GetString().ShouldBe("delivered");
+        (await host.GetJsonAsync($"/messages/aliyun/{messageKey}?version=3")).Status.ShouldBe(404); // no third event, archived or not
+
+        // Finance: the day's totals as of an instant count the archived message like the live totals do.
+        var daily = "/reconciliation/daily?from=2026-11-25&to=2026-11-25&provider=aliyun";
+        var (_, live) = await host.GetJsonAsync(daily, LedgerApi.FinanceKey);
+        var (_, asOf) = await host.GetJsonAsync($"{daily}&asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}", LedgerApi.FinanceKey);
+        Delivered(live).ShouldBe(1);
+        Delivered(asOf).ShouldBe(1);
+
+        // Engineers: a replay restricted to the message finds the request that carried it.
+        var runner = host.Services.GetRequiredService<ReplayRunner>();
+        var job = await runner.QueueAsync(new ReplayOptions { Provider = "aliyun", MessageKeys = [messageKey], DryRun = true }, "tests");
+        var done = await runner.RunAsync(job.Id);
+        done.State.ShouldBe(ReplayStates.Completed);
+        done.Scanned.ShouldBe(1);
+    }
+
+    private static int Delivered(JsonElement daily) =>
+        daily.GetProperty("rows").EnumerateArray().Sum(d => d.GetProperty("delivered").GetInt32());
+
+    [Fact]
     public async Task nothing_is_archived_while_a_replay_is_queued_or_running()
     {
         await using var host = await LedgerFixture.StartHostAsync(fixture.ConnectionString, "retr" + Payloads.NewId()[..8]);
