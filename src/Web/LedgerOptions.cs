@@ -16,6 +16,9 @@ public sealed class LedgerOptions
     /// <summary>The URL providers call, when a proxy makes the request URL differ (Twilio signs it).</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Reverse proxies whose `X-Forwarded-For` gives the client address (addresses or CIDRs; see TrustedProxies).</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Database schema for the event store and documents.</summary>
     public string Schema { get; set; } = "ledger";
 

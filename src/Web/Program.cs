@@ -189,6 +189,8 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
 }
 
 WarnAboutUnprotectedProviders(app);
+// First: everything after it (allowlists, rate limit, raw records, the loopback-only API) sees the client's address.
+app.UseTrustedProxies(app.Configuration.GetSection("Ledger").Get<LedgerOptions>()?.TrustedProxies ?? []);
 // Only callbacks are limited (SourceRateLimit partitions nothing else), so only they go through the
 // limiter: the read API skipped a partition lookup under a lock and a lease on every request.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), callbacks => callbacks.UseRateLimiter());

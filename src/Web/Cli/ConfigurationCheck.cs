@@ -30,6 +30,14 @@ public static class ConfigurationCheck
             problems.Add($"Ledger__PublicBaseUrl '{options.PublicBaseUrl}' is not an absolute http(s) URL.");
         }
 
+        for (var i = 0; i < options.TrustedProxies.Count; i++)
+        {
+            if (Security.TrustedProxies.Network(options.TrustedProxies[i]) is null)
+            {
+                problems.Add($"Ledger__TrustedProxies__{i} '{options.TrustedProxies[i]}' is not an address or CIDR (e.g. 10.0.0.0/8).");
+            }
+        }
+
         foreach (var (provider, accounts) in options.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (!knownProviders.Contains(provider, StringComparer.OrdinalIgnoreCase))

@@ -27,6 +27,18 @@ public sealed class configuration_check_rules
     }
 
     [Fact]
+    public void trusted_proxies_must_be_addresses_or_networks()
+    {
+        var options = new LedgerOptions { TrustedProxies = ["10.0.0.0/8", "192.0.2.10", "fd00::/8", "proxy.internal", "10.0.0.0/40"] };
+
+        var problems = ConfigurationCheck.Problems(options, Known);
+
+        problems.Count.ShouldBe(2);
+        problems.ShouldContain(p => p.Contains("Ledger__TrustedProxies__3") && p.Contains("proxy.internal"));
+        problems.ShouldContain(p => p.Contains("Ledger__TrustedProxies__4"));
+    }
+
+    [Fact]
     public void a_configured_twilio_account_is_fine()
     {
         ConfigurationCheck.Problems(With("twilio", "default", new ProviderAccount { Secrets = ["auth-token"] }, "https://ledger.example.com"), Known)
