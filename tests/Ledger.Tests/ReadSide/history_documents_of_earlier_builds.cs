@@ -55,8 +55,13 @@ public sealed class history_documents_of_earlier_builds(LedgerFixture fixture)
         var projection = new DeliveryHistoryProjection();
         var again = new Report(DeliveryStatus.Delivered, true, "DELIVERED", null, "用户接收成功",
             new ProviderTime("2026-11-25 10:32:05", DateTimeOffset.Parse("2026-11-25T02:32:05+00:00"), "Asia/Shanghai"), "13812345678", "order-1", 1, "aliyun/1");
-        var failed = again with { Status = DeliveryStatus.Failed, ProviderStatus = "UNDELIV", ErrorCode = "E1",
-            ProviderTime = new ProviderTime("2026-11-25 10:50:05", DateTimeOffset.Parse("2026-11-25T02:50:05+00:00"), "Asia/Shanghai") };
+        var failed = again with
+        {
+            Status = DeliveryStatus.Failed,
+            ProviderStatus = "UNDELIV",
+            ErrorCode = "E1",
+            ProviderTime = new ProviderTime("2026-11-25 10:50:05", DateTimeOffset.Parse("2026-11-25T02:50:05+00:00"), "Asia/Shanghai")
+        };
         var request = Guid.NewGuid();
         var at = DateTimeOffset.Parse("2026-11-26T02:00:00+00:00");
         history = projection.Apply(new CallbackReceived("aliyun", "default", "900002:13812345678", request, 0, "{}", at), history);
