@@ -16,6 +16,9 @@ public sealed class LedgerOptions
     /// <summary>The URL providers call, when a proxy makes the request URL differ (Twilio signs it).</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Region (ISO 3166, e.g. `CN`) a phone searched for without a country code is read in (PhoneSearch).</summary>
+    public string PhoneRegion { get; set; } = "CN";
+
     /// <summary>Reverse proxies whose `X-Forwarded-For` gives the client address (addresses or CIDRs; see TrustedProxies).</summary>
     public List<string> TrustedProxies { get; set; } = [];
 

@@ -30,6 +30,11 @@ public static class ConfigurationCheck
             problems.Add($"Ledger__PublicBaseUrl '{options.PublicBaseUrl}' is not an absolute http(s) URL.");
         }
 
+        if (!Messages.PhoneSearch.IsKnownRegion(options.PhoneRegion))
+        {
+            problems.Add($"Ledger__PhoneRegion '{options.PhoneRegion}' is not a region code libphonenumber knows (e.g. CN, US, GB).");
+        }
+
         for (var i = 0; i < options.TrustedProxies.Count; i++)
         {
             if (Security.TrustedProxies.Network(options.TrustedProxies[i]) is null)

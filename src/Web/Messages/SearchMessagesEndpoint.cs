@@ -2,6 +2,7 @@ using Ledger.Projections;
 using Ledger.Web.Security;
 using Marten;
 using Marten.Pagination;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
 namespace Ledger.Web.Messages;
@@ -12,14 +13,20 @@ public static class SearchMessagesEndpoint
     public const int MaxPageSize = 500;
 
     /// <summary>
-    /// `?phone=` matches the phone's digits exactly (indexed, so a masked view still finds the full
-    /// number); `?outId=` matches our own reference. `from`/`to` bound the first receive time; newest first.
+    /// `?phone=` matches every way the number can have been stored (<see cref="PhoneSearch"/>; indexed, so
+    /// a masked view still finds the full number); `?outId=` matches our own reference. `from`/`to` bound the first receive time; newest first.
     /// </summary>
     [WolverineGet("/messages")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(HttpContext context, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(HttpContext context, IQuerySession session, IOptionsMonitor<LedgerOptions> options, CancellationToken ct)
     {
-        var phone = PhoneNumbers.Digits(Query.Text(context, "phone"));
+        var phoneText = Query.Text(context, "phone");
+        var phone = phoneText is null ? null : PhoneSearch.Candidates(phoneText, options.CurrentValue.PhoneRegion).ToArray();
+        if (phone is { Length: 0 })
+        {
+            phone = null;
+        }
+
         var outId = Query.Text(context, "outId");
         if (phone is null && outId is null)
         {
@@ -37,7 +44,7 @@ public static class SearchMessagesEndpoint
         IQueryable<MessageStatus> query = session.Query<MessageStatus>();
         if (phone is not null)
         {
-            query = query.Where(m => m.PhoneDigits == phone);
+            query = query.Where(m => m.PhoneDigits.IsOneOf(phone));
         }
 
         if (outId is not null)

@@ -39,6 +39,13 @@ public sealed class configuration_check_rules
     }
 
     [Fact]
+    public void the_phone_region_must_be_one_libphonenumber_knows()
+    {
+        ConfigurationCheck.Problems(new LedgerOptions { PhoneRegion = "XX" }, Known).ShouldHaveSingleItem().ShouldContain("Ledger__PhoneRegion");
+        ConfigurationCheck.Problems(new LedgerOptions { PhoneRegion = "gb" }, Known).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void a_configured_twilio_account_is_fine()
     {
         ConfigurationCheck.Problems(With("twilio", "default", new ProviderAccount { Secrets = ["auth-token"] }, "https://ledger.example.com"), Known)
