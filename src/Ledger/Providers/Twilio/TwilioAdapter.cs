@@ -43,7 +43,7 @@ public sealed class TwilioAdapter : IProviderAdapter
 
         var contentType = request.ContentType ?? "";
         var isForm = contentType.Contains("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
-        var bodyHashes = isForm ? [] : request.Query.Where(p => p.Key == TwilioSignature.BodyHashParameter).Select(p => p.Value).ToList();
+        var bodyHashes = isForm ? [] : request.Query.Where(p => string.Equals(p.Key, TwilioSignature.BodyHashParameter, StringComparison.Ordinal)).Select(p => p.Value).ToList();
         if (!isForm && bodyHashes.Count == 0 && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
             return AdapterResult.Reject(new Rejection(RejectionReasons.WrongContentType,
