@@ -26,6 +26,9 @@ public static class RejectionReasons
     public const string BadToken = "bad_token";
     public const string AddressNotAllowed = "address_not_allowed";
     public const string BadSignature = "bad_signature";
+
+    /// <summary>A signed body hash (Twilio's bodySHA256) that the body does not match: changed after signing.</summary>
+    public const string BodyHashMismatch = "body_hash_mismatch";
     public const string StaleTimestamp = "stale_timestamp";
     public const string ReusedNonce = "reused_nonce";
     public const string UnknownProvider = "unknown_provider";

@@ -13,6 +13,14 @@ public static class ProviderTimes
     public const string BeijingRule = "Asia/Shanghai (UTC+8, no zone in the value)";
     public const string UtcRule = "UTC (no zone in the value)";
     public const string OffsetRule = "offset in the value";
+    public const string EpochMillisecondsRule = "epoch milliseconds (UTC by definition)";
+
+    /// <summary>
+    /// Below this an epoch value read as milliseconds would fall before 1973-03-04: that is epoch
+    /// seconds sent where milliseconds were documented, and reading it as milliseconds would store a
+    /// wrong time without a word. Refusing it keeps the request in quarantine for a parser fix instead.
+    /// </summary>
+    public const long SmallestPlausibleEpochMilliseconds = 100_000_000_000;
 
     private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
 
@@ -23,6 +31,25 @@ public static class ProviderTimes
     /// <summary>A value with no zone that the provider documents as UTC.</summary>
     public static bool TryParseUtc(string? raw, out ProviderTime? time, params string[] formats) =>
         TryParseLocal(raw, TimeSpan.Zero, UtcRule, out time, formats);
+
+    /// <summary>
+    /// Whole milliseconds since 1970-01-01T00:00:00Z, written in ASCII digits only (no sign, no
+    /// fraction, no exponent). Epoch time carries no zone, so no zone rule is guessed.
+    /// </summary>
+    public static bool TryParseEpochMilliseconds(string? raw, out ProviderTime? time)
+    {
+        time = null;
+        if (string.IsNullOrEmpty(raw)
+            || !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var millis)
+            || millis < SmallestPlausibleEpochMilliseconds
+            || millis > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return false;
+        }
+
+        time = new ProviderTime(raw, DateTimeOffset.FromUnixTimeMilliseconds(millis), EpochMillisecondsRule);
+        return true;
+    }
 
     private static bool TryParseLocal(string? raw, TimeSpan offset, string rule, out ProviderTime? time, params string[] formats)
     {

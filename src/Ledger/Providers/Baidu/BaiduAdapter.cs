@@ -18,7 +18,8 @@ public sealed class BaiduAdapter : IProviderAdapter
 
     public string Name => "baidu";
 
-    public string ParserVersion => "baidu/1";
+    /// <remarks>baidu/2: deliverTime as epoch milliseconds (number or digits) is read; baidu/1 refused it as bad_time.</remarks>
+    public string ParserVersion => "baidu/2";
 
     /// <summary>"响应参数由业务方自定义…Status为200表示回调成功": only the status matters.</summary>
     public static readonly ProviderReply Received = ProviderReply.Empty();
@@ -132,11 +133,10 @@ public sealed class BaiduAdapter : IProviderAdapter
             return null;
         }
 
-        ProviderTime? time = null;
-        var deliverTime = JsonBatch.Text(item, "deliverTime");
-        if (!string.IsNullOrEmpty(deliverTime) && !TryParseUtc(deliverTime, out time))
+        // deliverTime is the report's own time; requestTime (when the send was requested) is the same
+        // for every report of a message, so it orders nothing and stays in the raw item only.
+        if (!TryReadTime(item, "deliverTime", out var time, out rejection))
         {
-            rejection = new Rejection(RejectionReasons.BadTime, $"deliverTime '{deliverTime}' is not a UTC time this parser knows (ISO 8601 or 'yyyy-MM-dd HH:mm:ss').", 400);
             return null;
         }
 
@@ -160,10 +160,56 @@ public sealed class BaiduAdapter : IProviderAdapter
     }
 
     /// <summary>
-    /// "抵达时间，UTC时间" with no example of the format: zone-less values are read as UTC, values that carry
-    /// `Z` or an offset keep it.
+    /// A Baidu time field (https://cloud.baidu.com/doc/SMS/s/Fkijy9cdv: "deliverTime String 抵达时间，UTC时间",
+    /// "requestTime String 请求时间，UTC时间"; the page shows no example value). Three shapes are read: a
+    /// formatted string, a JSON number of epoch milliseconds, and epoch milliseconds as a numeric string
+    /// (the shape of Baidu's own `timestamp` header). Missing, null or empty: no time. Anything else is
+    /// refused as bad_time, like an unreadable string always was: the request is kept in quarantine with
+    /// its body, Baidu retries it (non-200), and a replay after a parser fix can rescue it.
     /// </summary>
-    private static bool TryParseUtc(string raw, out ProviderTime? time)
+    private static bool TryReadTime(JsonElement item, string name, out ProviderTime? time, out Rejection? rejection)
+    {
+        time = null;
+        rejection = null;
+        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null
+            || (value.ValueKind == JsonValueKind.String && string.IsNullOrEmpty(value.GetString())))
+        {
+            return true;
+        }
+
+        var read = value.ValueKind switch
+        {
+            // The number's text as sent is the raw value; a fraction or exponent is not epoch milliseconds.
+            JsonValueKind.Number => ProviderTimes.TryParseEpochMilliseconds(value.GetRawText(), out time),
+            JsonValueKind.String => TryParseText(value.GetString()!, out time),
+            _ => false,
+        };
+        if (!read)
+        {
+            var raw = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+            rejection = new Rejection(RejectionReasons.BadTime,
+                $"{name} '{raw}' is not a time this parser knows: a UTC time ('yyyy-MM-dd HH:mm:ss', ISO 8601) or epoch milliseconds (a number or a string of digits, from 1973 on).", 400);
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Formatted first, so that a 14-digit `yyyyMMddHHmmss` stays a date; any other string of digits is
+    /// epoch milliseconds. Zone-less formatted values are read as UTC (the page says UTC), values that
+    /// carry `Z` or an offset keep it.
+    /// </summary>
+    private static bool TryParseText(string raw, out ProviderTime? time)
+    {
+        if (TryParseFormatted(raw, out time))
+        {
+            return true;
+        }
+
+        return ProviderTimes.TryParseEpochMilliseconds(raw, out time);
+    }
+
+    private static bool TryParseFormatted(string raw, out ProviderTime? time)
     {
         if (ProviderTimes.TryParseUtc(raw, out time, "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss'Z'",
                 "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyyMMddHHmmss"))

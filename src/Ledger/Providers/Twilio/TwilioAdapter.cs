@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Ledger.Events;
 using Ledger.Ingest;
 using Ledger.Time;
@@ -7,16 +9,22 @@ namespace Ledger.Providers.Twilio;
 /// <summary>
 /// Twilio Programmable Messaging status callback
 /// (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status): one status change per
-/// form-encoded POST, keyed by `MessageSid`, always signed with `X-Twilio-Signature`.
+/// form-encoded POST, keyed by `MessageSid`, always signed with `X-Twilio-Signature`. Twilio may also post
+/// a JSON body, signed through the `bodySHA256` query parameter (<see cref="TwilioSignature"/>); once
+/// verified it is read only if it carries the status-callback fields under their form names.
 /// </summary>
 public sealed class TwilioAdapter : IProviderAdapter
 {
     public string Name => "twilio";
 
-    public string ParserVersion => "twilio/1";
+    /// <remarks>twilio/2: JSON bodies signed with bodySHA256 are verified and read; twilio/1 refused every non-form body.</remarks>
+    public string ParserVersion => "twilio/2";
 
     /// <summary>Twilio only looks at the status code: any 2xx is received; the body is ignored.</summary>
     public static readonly ProviderReply Received = ProviderReply.Empty();
+
+    /// <summary>`Options:SignedFragment`: the connection-override fragment the callback URL was registered with, if Twilio signs it.</summary>
+    public const string SignedFragmentOption = "SignedFragment";
 
     /// <summary>
     /// RawDlrDoneDate is the carrier's DLR "done date", `YYMMDDhhmm`, and Twilio says it "does not provide
@@ -33,14 +41,14 @@ public sealed class TwilioAdapter : IProviderAdapter
                 $"No Twilio auth token is configured for {account}: set Ledger__Providers__twilio__{account.Name}__Secrets__0."));
         }
 
-        if (request.ContentType is not { } contentType || !contentType.Contains("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        var contentType = request.ContentType ?? "";
+        var isForm = contentType.Contains("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        var bodyHashes = isForm ? [] : request.Query.Where(p => string.Equals(p.Key, TwilioSignature.BodyHashParameter, StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        if (!isForm && bodyHashes.Count == 0 && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
             return AdapterResult.Reject(new Rejection(RejectionReasons.WrongContentType,
-                $"Content-Type '{request.ContentType}' is not application/x-www-form-urlencoded, which Twilio status callbacks always use.", 400));
+                $"Content-Type '{request.ContentType}' is not application/x-www-form-urlencoded, which Twilio status callbacks use, and the URL carries no {TwilioSignature.BodyHashParameter} that would sign another body.", 400));
         }
-
-        var body = request.BodyText(account.Charset);
-        var parameters = FormEncoding.Parse(body);
 
         var presented = request.Header(TwilioSignature.Header);
         if (string.IsNullOrWhiteSpace(presented))
@@ -54,20 +62,83 @@ public sealed class TwilioAdapter : IProviderAdapter
                 $"{TwilioSignature.SettingsHeader} names an algorithm this ledger does not support (HMAC_SHA1 or HMAC_SHA256)."));
         }
 
-        if (!TwilioSignature.Verify(presented, request.Url, parameters, algorithm, account.Secrets))
+        var fragment = account.Options.GetValueOrDefault(SignedFragmentOption);
+        var body = request.BodyText(account.Charset);
+        if (isForm)
         {
-            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
-                $"{TwilioSignature.Header} does not match. It is computed over the public URL ({request.Url}; set Ledger__PublicBaseUrl when behind a proxy) and every POST parameter, with the account's auth token."));
+            var parameters = FormEncoding.Parse(body);
+            if (!TwilioSignature.Verify(presented, request.Url, parameters, algorithm, account.Secrets, fragment))
+            {
+                return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
+                    $"{TwilioSignature.Header} does not match. It is computed over the public URL ({request.Url}; set Ledger__PublicBaseUrl when behind a proxy) and every POST parameter, with the account's auth token."));
+            }
+
+            return Read(body, name => Value(parameters, name), fromJson: false);
         }
 
-        var messageSid = Value(parameters, "MessageSid");
+        return VerifyBody(request, body, bodyHashes, presented, algorithm, account.Secrets, fragment);
+    }
+
+    /// <summary>
+    /// A non-form body: the signature covers the URL, bodySHA256 included, and bodySHA256 covers the
+    /// body. Both must hold; a JSON body with no bodySHA256 is covered by nothing and is refused.
+    /// </summary>
+    private AdapterResult VerifyBody(RawCallback request, string body, List<string> bodyHashes, string presented,
+        HashAlgorithmName algorithm, IEnumerable<string> secrets, string? fragment)
+    {
+        if (bodyHashes.Count != 1)
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature, bodyHashes.Count == 0
+                ? $"A JSON body from Twilio is signed through the {TwilioSignature.BodyHashParameter} query parameter (hex SHA-256 of the body), and this URL ({request.Url}) has none: nothing covers the body."
+                : $"The URL carries {TwilioSignature.BodyHashParameter} {bodyHashes.Count} times; Twilio appends it once."));
+        }
+
+        if (!TwilioSignature.Verify(presented, request.Url, [], algorithm, secrets, fragment))
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BadSignature,
+                $"{TwilioSignature.Header} does not match. For a JSON body it is computed over the public URL alone, {TwilioSignature.BodyHashParameter} included ({request.Url}; set Ledger__PublicBaseUrl when behind a proxy), with the account's auth token."));
+        }
+
+        if (!TwilioSignature.VerifyBodyHash(request.Body, bodyHashes[0]))
+        {
+            return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.BodyHashMismatch,
+                $"The body's SHA-256 is not the signed {TwilioSignature.BodyHashParameter} of the URL: the body was changed after Twilio signed it."));
+        }
+
+        if (JsonBatch.Parse(body, out var refused) is not { } document)
+        {
+            return refused!;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return AdapterResult.Reject(Rejection.Malformed("A JSON body from Twilio is read as one object holding the status-callback fields (MessageSid, MessageStatus, …)."));
+            }
+
+            var root = document.RootElement;
+            return Read(body, name => JsonBatch.Text(root, name), fromJson: true);
+        }
+    }
+
+    /// <summary>
+    /// The status-callback fields, by their documented form names, from either body. A JSON body that
+    /// does not use those names (another Twilio webhook, e.g. an Event Streams event) is not guessed at:
+    /// it is refused for its missing MessageSid and kept in quarantine, verified, for a later parser.
+    /// </summary>
+    private AdapterResult Read(string body, Func<string, string?> value, bool fromJson)
+    {
+        var messageSid = value("MessageSid");
         if (string.IsNullOrWhiteSpace(messageSid))
         {
-            return AdapterResult.Reject(new Rejection(RejectionReasons.MissingId, "MessageSid is required: it identifies the message.", 400));
+            return AdapterResult.Reject(new Rejection(RejectionReasons.MissingId, !fromJson
+                ? "MessageSid is required: it identifies the message."
+                : "MessageSid is required: it identifies the message. This verified JSON body has no top-level MessageSid, so it is not a status callback with the documented field names and is kept, not guessed at.", 400));
         }
 
         ProviderTime? time = null;
-        var doneDate = Value(parameters, "RawDlrDoneDate");
+        var doneDate = value("RawDlrDoneDate");
         if (!string.IsNullOrEmpty(doneDate))
         {
             // SMPP receipts allow seconds too (YYMMDDhhmmss); accept both rather than lose a final report.
@@ -79,16 +150,16 @@ public sealed class TwilioAdapter : IProviderAdapter
             time = time! with { Rule = RawDlrDoneDateRule };
         }
 
-        var messageStatus = Value(parameters, "MessageStatus");
+        var messageStatus = value("MessageStatus");
         var (status, final) = Map(messageStatus);
         var report = new Report(
             status,
             final,
             ProviderStatus: messageStatus,
-            ErrorCode: Value(parameters, "ErrorCode") is { Length: > 0 } errorCode ? errorCode : null,
+            ErrorCode: value("ErrorCode") is { Length: > 0 } errorCode ? errorCode : null,
             Description: null,
             ProviderTime: time,
-            Phone: Value(parameters, "To") is { Length: > 0 } to ? to : null,
+            Phone: value("To") is { Length: > 0 } to ? to : null,
             OutId: null,
             BilledParts: null,
             ParserVersion);

@@ -7,10 +7,18 @@ namespace Ledger.Providers.Twilio;
 /// `X-Twilio-Signature` (https://www.twilio.com/docs/usage/webhooks/webhooks-security):
 /// Base64(HMAC(key, url + Σ sorted(name + value))). The key is the auth token, or a Webhooks Rule's
 /// SharedKey; both are configured as account secrets, any of which verifies (rotation).
+/// A body that is not a form is signed differently: Twilio appends `bodySHA256` = hex SHA-256 of the raw
+/// body to the URL's query and signs that URL with no parameters after it; the receiver checks the
+/// signature and that the body hashes to `bodySHA256` (https://www.twilio.com/docs/api/errors/57012,
+/// and twilio-python `RequestValidator.validate`, twilio-node `validateRequestWithBody`,
+/// twilio-csharp `RequestValidator.Validate(url, body, expected)`).
 /// </summary>
 public static class TwilioSignature
 {
     public const string Header = "X-Twilio-Signature";
+
+    /// <summary>The query parameter that carries the hex SHA-256 of a non-form body.</summary>
+    public const string BodyHashParameter = "bodySHA256";
 
     /// <summary>
     /// Present when a Webhooks Rule matched: `key=,algorithm=HMAC_SHA256`. Only the hash changes
@@ -68,13 +76,17 @@ public static class TwilioSignature
         return Convert.ToBase64String(hash);
     }
 
-    /// <summary>True when any secret signs any acceptable form of the URL to the presented value (constant-time compare).</summary>
+    /// <summary>
+    /// True when any secret signs any acceptable form of the URL to the presented value (constant-time
+    /// compare). For a non-form body, pass no parameters: the URL (with its bodySHA256) is all that is signed.
+    /// </summary>
+    /// <param name="signedFragment">A connection-override fragment the account says Twilio signs (see <see cref="UrlForms"/>).</param>
     public static bool Verify(string presented, string url, IReadOnlyList<KeyValuePair<string, string>> parameters,
-        HashAlgorithmName algorithm, IEnumerable<string> secrets)
+        HashAlgorithmName algorithm, IEnumerable<string> secrets, string? signedFragment = null)
     {
         var presentedBytes = Encoding.UTF8.GetBytes(presented.Trim());
         var verified = false;
-        foreach (var candidate in UrlForms(url))
+        foreach (var candidate in UrlForms(url, signedFragment))
         {
             var text = SignedText(candidate, parameters);
             foreach (var secret in secrets)
@@ -87,12 +99,36 @@ public static class TwilioSignature
         return verified;
     }
 
+    /// <summary>Lowercase hex SHA-256 of the body bytes exactly as received, which is what `bodySHA256` carries.</summary>
+    public static string BodyHash(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    /// <summary>True when the raw body hashes to the presented `bodySHA256` (hex, either case; constant-time compare).</summary>
+    public static bool VerifyBodyHash(ReadOnlySpan<byte> body, string presented) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(BodyHash(body)), Encoding.ASCII.GetBytes(presented.Trim().ToLowerInvariant()));
+
     /// <summary>
-    /// The URL as called, and the same URL with the default port toggled: Twilio may sign
-    /// `https://host:443/...` or `https://host/...`, and its helper libraries accept both
-    /// (twilio-node `validateRequest`, https://github.com/twilio/twilio-node/blob/main/src/webhooks/webhooks.ts).
+    /// The URLs a genuine signature may have been computed over, as Twilio's own validators accept them
+    /// ("sig generation on back end is inconsistent": twilio-python/node/csharp `RequestValidator`):
+    /// the URL as called; without its port if it has one, whichever port it is (Twilio "will drop the
+    /// username, password and port (if any)" of an HTTPS URL, https://www.twilio.com/docs/usage/security#notes,
+    /// and the validators drop any port for HTTP too); with the scheme's default port if it has none.
+    /// <para>
+    /// Fragments: a URL registered with connection overrides (`…#rc=3&amp;rp=all`,
+    /// https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides) is called without its
+    /// fragment, since a fragment never travels in an HTTP request, and Twilio's validators, which
+    /// rebuild the URL from the request (twilio-node `validateIncomingRequest`), verify it without one.
+    /// Twilio does not say which form it signs, so when an account names its fragment
+    /// (`Options__SignedFragment`), each form above is also tried with `#` + that fragment.
+    /// </para>
     /// </summary>
-    public static IEnumerable<string> UrlForms(string url)
+    public static IEnumerable<string> UrlForms(string url, string? signedFragment = null)
+    {
+        var forms = PortForms(url).ToList();
+        var fragment = signedFragment?.Trim().TrimStart('#');
+        return string.IsNullOrEmpty(fragment) ? forms : [.. forms, .. forms.Select(form => $"{form}#{fragment}")];
+    }
+
+    private static IEnumerable<string> PortForms(string url)
     {
         yield return url;
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
@@ -117,14 +153,14 @@ public static class TwilioSignature
 
         var authority = url[hostStart..hostEnd];
         var colon = authority.LastIndexOf(':');
-        var hasPort = colon >= 0 && !authority.EndsWith(']') && authority[(colon + 1)..].All(char.IsAsciiDigit);
-        if (!hasPort)
-        {
-            yield return $"{url[..hostEnd]}:{defaultPort}{url[hostEnd..]}";
-        }
-        else if (authority[(colon + 1)..] == defaultPort)
+        var hasPort = colon >= 0 && !authority.EndsWith(']') && colon < authority.Length - 1 && authority[(colon + 1)..].All(char.IsAsciiDigit);
+        if (hasPort)
         {
             yield return $"{url[..(hostStart + colon)]}{url[hostEnd..]}";
+        }
+        else if (colon < 0 || authority.EndsWith(']'))
+        {
+            yield return $"{url[..hostEnd]}:{defaultPort}{url[hostEnd..]}";
         }
     }
 }

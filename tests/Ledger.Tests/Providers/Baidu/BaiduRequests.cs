@@ -10,9 +10,10 @@ public static class BaiduRequests
 {
     public const string ContentType = "application/json;charset=utf-8";
 
+    /// <param name="deliverTimeJson">The deliverTime value as a JSON token, verbatim (e.g. a bare number); overrides <paramref name="deliverTime"/>.</param>
     public static string Report(string messageId, string code = "0", string carrierCode = "DELIVRD", string deliverTime = "2020-08-13T12:13:30Z",
-        string segmentCount = "1", string custom = "order-7") =>
-        $$"""{"code":"{{code}}","requestId":"71bdbef0ac8847378da21ecb142a14e7","messageId":"{{messageId}}","mobile":"13800138000","carrierCode":"{{carrierCode}}","custom":"{{custom}}","attemptCount":1,"segmentCount":{{segmentCount}},"deliverTime":"{{deliverTime}}","requestTime":"2020-08-13T12:13:28Z"}""";
+        string segmentCount = "1", string custom = "order-7", string? deliverTimeJson = null) =>
+        $$"""{"code":"{{code}}","requestId":"71bdbef0ac8847378da21ecb142a14e7","messageId":"{{messageId}}","mobile":"13800138000","carrierCode":"{{carrierCode}}","custom":"{{custom}}","attemptCount":1,"segmentCount":{{segmentCount}},"deliverTime":{{deliverTimeJson ?? $"\"{deliverTime}\""}},"requestTime":"2020-08-13T12:13:28Z"}""";
 
     /// <summary>md5(token + timestamp + body) as lowercase hex, written independently of the adapter's code.</summary>
     public static string Sign(string token, string timestamp, string body)

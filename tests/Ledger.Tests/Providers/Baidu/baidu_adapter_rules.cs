@@ -35,7 +35,7 @@ public sealed class baidu_adapter_rules
         item.Report.Phone.ShouldBe("13800138000");
         item.Report.OutId.ShouldBe("order-7");
         item.Report.BilledParts.ShouldBe(2);
-        item.Report.ParserVersion.ShouldBe("baidu/1");
+        item.Report.ParserVersion.ShouldBe("baidu/2");
     }
 
     [Fact]
@@ -153,6 +153,54 @@ public sealed class baidu_adapter_rules
         time.Utc.ShouldBe(DateTimeOffset.Parse("2020-08-13T12:13:30Z"));
         time.Raw.ShouldBe(deliverTime);
         time.Rule.ShouldBe(rule);
+    }
+
+    [Theory]
+    [InlineData("1597320810000")]
+    [InlineData("\"1597320810000\"")]
+    public void deliver_time_in_epoch_milliseconds_as_a_number_or_a_string_of_digits_is_utc_and_keeps_its_raw_text(string token)
+    {
+        var time = Handle(BaiduRequests.Report("t2", deliverTimeJson: token), Now).ShouldBeOfType<AdapterResult.Accepted>().Items[0].Report.ProviderTime.ShouldNotBeNull();
+
+        time.Utc.ShouldBe(DateTimeOffset.Parse("2020-08-13T12:13:30Z"));
+        time.Raw.ShouldBe("1597320810000");
+        time.Rule.ShouldBe(ProviderTimes.EpochMillisecondsRule);
+    }
+
+    [Fact]
+    public void fourteen_digits_are_still_read_as_yyyyMMddHHmmss_and_not_as_epoch_milliseconds()
+    {
+        var time = Handle(BaiduRequests.Report("t3", deliverTime: "20200813121330"), Now).ShouldBeOfType<AdapterResult.Accepted>().Items[0].Report.ProviderTime.ShouldNotBeNull();
+
+        time.Utc.ShouldBe(DateTimeOffset.Parse("2020-08-13T12:13:30Z"));
+        time.Rule.ShouldBe(ProviderTimes.UtcRule);
+    }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("\"\"")]
+    public void a_null_or_empty_deliver_time_gives_a_report_without_provider_time(string token)
+    {
+        Handle(BaiduRequests.Report("t4", deliverTimeJson: token), Now).ShouldBeOfType<AdapterResult.Accepted>().Items[0].Report.ProviderTime.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("\"yesterday\"")]
+    [InlineData("1597320810000.5")]
+    [InlineData("1.59732081E12")]
+    [InlineData("-1597320810000")]
+    [InlineData("1597320810")] // epoch seconds where milliseconds are documented: refused, not read as 1970
+    [InlineData("\"1597320810\"")]
+    [InlineData("true")]
+    [InlineData("{\"ms\":1597320810000}")]
+    public void an_unreadable_deliver_time_is_refused_as_bad_time_naming_the_value(string token)
+    {
+        var rejection = Handle(BaiduRequests.Report("t5", deliverTimeJson: token), Now).ShouldBeOfType<AdapterResult.Rejected>().Rejection;
+
+        rejection.Reason.ShouldBe(RejectionReasons.BadTime);
+        rejection.StatusCode.ShouldBe(400);
+        rejection.Detail.ShouldContain("deliverTime");
+        rejection.Detail.ShouldContain("epoch milliseconds");
     }
 
     [Fact]

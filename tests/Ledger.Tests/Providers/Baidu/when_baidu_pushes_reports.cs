@@ -71,6 +71,38 @@ public sealed class when_baidu_pushes_reports(LedgerFixture fixture)
         view.GetProperty("errorCode").GetString().ShouldBe("MK:0005");
     }
 
+    [Theory]
+    [InlineData("1597320810000")]
+    [InlineData("\"1597320810000\"")]
+    public async Task a_deliver_time_in_epoch_milliseconds_sets_the_reported_time_in_utc(string deliverTimeJson)
+    {
+        var id = Payloads.NewId();
+
+        (await Post(BaiduRequests.Report(id, deliverTimeJson: deliverTimeJson), DateTimeOffset.UtcNow)).Status.ShouldBe(200);
+
+        var (_, view) = await fixture.Host.GetJsonAsync($"/messages/baidu/{id}");
+        view.GetProperty("status").GetString().ShouldBe("delivered");
+        view.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2020-08-13T12:13:30Z"));
+        view.GetProperty("parserVersion").GetString().ShouldBe("baidu/2");
+        var (_, history) = await fixture.Host.GetJsonAsync($"/messages/baidu/{id}/history");
+        history.ToString().ShouldContain("1597320810000");
+    }
+
+    [Fact]
+    public async Task an_unreadable_deliver_time_gets_400_bad_time_and_the_request_is_kept_in_quarantine()
+    {
+        var id = Payloads.NewId();
+        var body = BaiduRequests.Report(id, deliverTime: "13/08/2020 noon");
+
+        var (status, problem) = await Post(body, DateTimeOffset.UtcNow);
+
+        status.ShouldBe(400);
+        JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!.ShouldContain("13/08/2020 noon");
+        var record = await QuarantinedRecord(problem, RejectionReasons.BadTime);
+        System.Text.Encoding.UTF8.GetString(record.Body).ShouldBe(body);
+        (await fixture.Host.GetJsonAsync($"/messages/baidu/{id}")).Status.ShouldBe(404);
+    }
+
     [Fact]
     public async Task a_wrong_signature_gets_401_is_quarantined_and_creates_no_message()
     {

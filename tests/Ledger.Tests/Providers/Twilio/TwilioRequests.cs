@@ -61,6 +61,24 @@ public static class TwilioRequests
         return Convert.ToBase64String(sha256 ? HMACSHA256.HashData(key, data) : HMACSHA1.HashData(key, data));
     }
 
+    /// <summary>A status callback as one flat JSON object under the form's field names (ErrorCode as a JSON number).</summary>
+    public static string JsonStatusCallback(string messageSid, string status, int? errorCode = null) =>
+        JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["ApiVersion"] = "2010-04-01",
+            ["AccountSid"] = "AC00000000000000000000000000000000",
+            ["From"] = "+15017122661",
+            ["To"] = "+14155550100",
+            ["MessageSid"] = messageSid,
+            ["MessageStatus"] = status,
+        }.Concat(errorCode is { } code ? [new KeyValuePair<string, object>("ErrorCode", code)] : []).ToDictionary());
+
+    /// <summary>bodySHA256 as Twilio's webhooks-security page describes it: SHA-256 of the raw body, lowercase hex.</summary>
+    public static string BodySha256(string body) => string.Concat(SHA256.HashData(Encoding.UTF8.GetBytes(body)).Select(b => b.ToString("x2")));
+
+    /// <summary>The URL with Twilio's bodySHA256 query parameter appended, as Twilio does for a JSON body.</summary>
+    public static string WithBodyHash(string url, string body) => $"{url}{(url.Contains('?') ? '&' : '?')}bodySHA256={BodySha256(body)}";
+
     public static async Task<(int Status, string Body, string? ContentType)> PostFormAsync(this IAlbaHost host, string url, string body,
         IEnumerable<KeyValuePair<string, string>> headers, string contentType = "application/x-www-form-urlencoded")
     {

@@ -123,11 +123,87 @@ public sealed class when_twilio_reports_a_status(LedgerFixture fixture)
         (await fixture.QuarantinedRecord(problem)).Reason.ShouldBe(RejectionReasons.BadSignature);
     }
 
+    /// <summary>A JSON POST to the path + query of <paramref name="calledUrl"/>, signed over <paramref name="signedUrl"/> alone.</summary>
+    private Task<(int Status, string Body, string? ContentType)> PostJson(string body, string calledUrl, string signedUrl) =>
+        fixture.Host.PostFormAsync(calledUrl[LocalUrl.IndexOf("/callbacks", StringComparison.Ordinal)..], body,
+            [new("X-Twilio-Signature", Sign("new-token", signedUrl, []))], contentType: "application/json");
+
     [Fact]
-    public async Task a_json_body_gets_400_wrong_content_type_and_is_kept_in_quarantine()
+    public async Task a_json_body_signed_with_body_sha256_is_acknowledged_and_reads_back()
     {
-        var (status, problem, _) = await fixture.Host.PostFormAsync("/callbacks/twilio", """{"MessageSid":"SM1"}""",
-            [new("X-Twilio-Signature", "x")], contentType: "application/json");
+        var sid = NewSid();
+        var body = JsonStatusCallback(sid, "undelivered", errorCode: 30007);
+        var url = WithBodyHash(LocalUrl, body);
+
+        var (status, reply, _) = await PostJson(body, url, url);
+
+        status.ShouldBe(200);
+        reply.ShouldBe("");
+        var (found, view) = await fixture.Host.GetJsonAsync($"/messages/twilio/{sid}");
+        found.ShouldBe(200);
+        view.GetProperty("status").GetString().ShouldBe("failed");
+        view.GetProperty("errorCode").GetString().ShouldBe("30007");
+        view.GetProperty("parserVersion").GetString().ShouldBe("twilio/2");
+    }
+
+    [Fact]
+    public async Task a_json_body_changed_by_one_byte_gets_401_body_hash_mismatch_and_is_kept_in_quarantine()
+    {
+        var sid = NewSid();
+        var body = JsonStatusCallback(sid, "undelivered", errorCode: 30003);
+        var url = WithBodyHash(LocalUrl, body);
+        var tampered = body.Replace("30003", "30004", StringComparison.Ordinal);
+
+        var (status, problem, contentType) = await PostJson(tampered, url, url);
+
+        status.ShouldBe(401);
+        contentType!.ShouldContain("application/problem+json");
+        var record = await fixture.QuarantinedRecord(problem);
+        record.Reason.ShouldBe(RejectionReasons.BodyHashMismatch);
+        System.Text.Encoding.UTF8.GetString(record.Body).ShouldBe(tampered);
+        (await fixture.Host.GetJsonAsync($"/messages/twilio/{sid}")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task a_json_body_whose_signature_leaves_out_body_sha256_gets_401_and_is_kept_in_quarantine()
+    {
+        var sid = NewSid();
+        var body = JsonStatusCallback(sid, "delivered");
+
+        var (status, problem, _) = await PostJson(body, WithBodyHash(LocalUrl, body), LocalUrl);
+
+        status.ShouldBe(401);
+        (await fixture.QuarantinedRecord(problem)).Reason.ShouldBe(RejectionReasons.BadSignature);
+        (await fixture.Host.GetJsonAsync($"/messages/twilio/{sid}")).Status.ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task a_json_body_without_body_sha256_gets_401_and_is_kept_in_quarantine()
+    {
+        var (status, problem, _) = await PostJson("""{"MessageSid":"SM1"}""", LocalUrl, LocalUrl);
+
+        status.ShouldBe(401);
+        JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!.ShouldContain("bodySHA256");
+        (await fixture.QuarantinedRecord(problem)).Reason.ShouldBe(RejectionReasons.BadSignature);
+    }
+
+    [Fact]
+    public async Task a_verified_json_body_of_another_shape_gets_400_and_is_kept_in_quarantine()
+    {
+        var body = """{"type":"com.twilio.messaging.message.delivered","data":{"messageSid":"SM1"}}""";
+        var url = WithBodyHash(LocalUrl, body);
+
+        var (status, problem, _) = await PostJson(body, url, url);
+
+        status.ShouldBe(400);
+        (await fixture.QuarantinedRecord(problem)).Reason.ShouldBe(RejectionReasons.MissingId);
+    }
+
+    [Fact]
+    public async Task a_body_that_is_neither_form_nor_signed_json_gets_400_wrong_content_type_and_is_kept_in_quarantine()
+    {
+        var (status, problem, _) = await fixture.Host.PostFormAsync("/callbacks/twilio", "<MessageSid>SM1</MessageSid>",
+            [new("X-Twilio-Signature", "x")], contentType: "text/xml");
 
         status.ShouldBe(400);
         (await fixture.QuarantinedRecord(problem)).Reason.ShouldBe(RejectionReasons.WrongContentType);
