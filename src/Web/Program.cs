@@ -29,6 +29,20 @@ if (LedgerCommands.Handles(args))
     return await LedgerCommands.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
 }
 
+// A generic account whose settings cannot be read would refuse every callback it gets: refuse to start
+// instead, naming each key, before anything else (the other providers' checks are in verify-config).
+if (ServesCallbacks(args)
+    && ConfigurationCheck.GenericProblems(builder.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions()) is { Count: > 0 } unreadable)
+{
+    foreach (var problem in unreadable)
+    {
+        Console.Error.WriteLine(problem);
+    }
+
+    Console.Error.WriteLine($"{unreadable.Count} generic provider setting(s) cannot be read; the service does not start (verify-config lists every configuration problem).");
+    return 3;
+}
+
 // No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (CONTRACT.md),
 // started by LedgerDatabase when the store is first built. Fail fast, with what to do, when it can't.
 if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")) && CommandNeedsDatabase(args))
@@ -206,6 +220,12 @@ app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
 
 return await app.RunJasperFxCommands(args);
+
+static bool ServesCallbacks(string[] args)
+{
+    var command = args.FirstOrDefault();
+    return command is null || command.StartsWith('-') || command.Equals("run", StringComparison.OrdinalIgnoreCase);
+}
 
 static bool CommandNeedsDatabase(string[] args)
 {

@@ -1,6 +1,7 @@
 using System.Net;
 using JasperFx.Environment;
 using Ledger.Providers;
+using Ledger.Providers.Generic;
 
 namespace Ledger.Web.Cli;
 
@@ -17,7 +18,6 @@ public static class ConfigurationCheck
     private static readonly Dictionary<string, string[]> SignatureMethods = new(StringComparer.OrdinalIgnoreCase)
     {
         ["vonage"] = ["md5hash", "md5", "sha1", "sha256", "sha512"],
-        ["generic"] = ["md5", "hmac-sha1", "hmac-sha256"],
     };
 
     /// <returns>One line per problem, naming the configuration key to set; empty when all is well.</returns>
@@ -59,7 +59,8 @@ public static class ConfigurationCheck
             foreach (var (name, account) in accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
             {
                 var key = $"Ledger__Providers__{provider}__{name}";
-                if (SecretRequired.Contains(provider) && !account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)))
+                var unsignedGeneric = IsGeneric(provider) && string.Equals(account.SignatureMethod?.Trim(), GenericScheme.Unsigned, StringComparison.OrdinalIgnoreCase);
+                if (SecretRequired.Contains(provider) && !unsignedGeneric && !account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)))
                 {
                     problems.Add($"{key}__Secrets__0 is not set: {provider} signs its callbacks, and without a secret every callback of account '{name}' is refused.");
                 }
@@ -87,11 +88,34 @@ public static class ConfigurationCheck
                 {
                     problems.Add($"{key}__SignatureMethod '{method}' is not one of {string.Join(", ", methods)}.");
                 }
+
+                if (IsGeneric(provider))
+                {
+                    problems.AddRange(GenericProblems(name, account));
+                }
             }
         }
 
         return problems;
     }
+
+    /// <summary>
+    /// A generic account's scheme settings that cannot be read (field paths, formats, where the signature
+    /// is, unsigned without a guard): the service refuses to start with any, since every callback of that
+    /// account would be refused.
+    /// </summary>
+    public static IReadOnlyList<string> GenericProblems(LedgerOptions options) =>
+        [.. options.Providers.Where(p => IsGeneric(p.Key))
+            .SelectMany(p => p.Value.OrderBy(a => a.Key, StringComparer.Ordinal))
+            .SelectMany(a => GenericProblems(a.Key, a.Value))];
+
+    private static IReadOnlyList<string> GenericProblems(string name, ProviderAccount account)
+    {
+        account.Name = name; // the binder leaves the default; the messages name the account's keys
+        return GenericScheme.Problems(account);
+    }
+
+    private static bool IsGeneric(string provider) => provider.Equals("generic", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The same forms <see cref="UnsignedGuard.AddressAllowed"/> accepts: a CIDR or a single address.</summary>
     public static bool CidrParses(string cidr)

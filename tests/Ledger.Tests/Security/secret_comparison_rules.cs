@@ -24,6 +24,7 @@ public sealed class secret_comparison_rules
     private static readonly Dictionary<string, string> Exceptions = new()
     {
         ["src/Ledger/Providers/Generic/GenericScheme.cs: stringToSign =="] = "a configuration option name, not a secret",
+        ["src/Ledger/Providers/Generic/GenericScheme.cs: SignatureMethod =="] = "the configured method's name (none: unsigned), not a secret",
     };
 
     private static readonly Regex Suspicious = new(

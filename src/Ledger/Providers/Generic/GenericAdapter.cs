@@ -6,9 +6,11 @@ namespace Ledger.Providers.Generic;
 
 /// <summary>
 /// A configurable scheme for the many gateways (CMPP/SMPP resellers, in-house relays) that push a
-/// form or flat JSON report signed with sorted parameters or the raw body, MD5 or HMAC, and
-/// `X-Timestamp` / `X-Nonce` headers. Field names, status values, signing and the reply are per-account
-/// options (see <see cref="GenericScheme"/>); the message key is the `IdField` value as sent.
+/// form, query or JSON report (nested fields by path, a batch in a JSON array or in one form field)
+/// signed with sorted parameters or the raw body, MD5 or HMAC, and `X-Timestamp` / `X-Nonce` headers;
+/// or that sign nothing and are guarded by a URL token or allowlist. Field names, status values,
+/// signing and the reply are per-account options (see <see cref="GenericScheme"/>); the message key
+/// is the `IdField` value as sent.
 /// </summary>
 public sealed class GenericAdapter : IProviderAdapter
 {
@@ -23,12 +25,16 @@ public sealed class GenericAdapter : IProviderAdapter
             return AdapterResult.Reject(misconfigured!);
         }
 
-        if (!GenericBody.TryRead(request, account.Charset, scheme.UnquoteJsonStrings, out var body, out var unreadable))
+        if (!GenericBody.TryRead(request, account.Charset, scheme, out var body, out var unreadable))
         {
             return AdapterResult.Reject(unreadable!);
         }
 
-        if (GenericSignature.Verify(request, body, scheme, account, now, out var nonce) is { } unverified)
+        NonceClaim? nonce = null;
+        var unverified = scheme.IsUnsigned
+            ? UnsignedGuard.Check(request, account)
+            : GenericSignature.Verify(request, body, scheme, account, now, out nonce);
+        if (unverified is not null)
         {
             return AdapterResult.Reject(unverified);
         }
@@ -55,7 +61,8 @@ public sealed class GenericAdapter : IProviderAdapter
         var id = item.Field(scheme.IdField);
         if (string.IsNullOrWhiteSpace(id))
         {
-            rejection = new Rejection(RejectionReasons.MissingId, $"'{scheme.IdField}' is required: it identifies the message (Options:IdField).", 400);
+            rejection = new Rejection(RejectionReasons.MissingId,
+                $"'{scheme.IdField}' is required: it identifies the message (Options:IdField){(scheme.IdField.IsNested ? ", a path through nested JSON objects" : "")}.", 400);
             return null;
         }
 
@@ -82,8 +89,9 @@ public sealed class GenericAdapter : IProviderAdapter
             status,
             final,
             ProviderStatus: string.IsNullOrEmpty(stat) ? null : stat,
-            ErrorCode: status == DeliveryStatus.Failed ? stat : null,
-            Description: null,
+            // Some gateways give the status as a word and the carrier's code apart (Yunpian: FAIL and error_msg DB:0103).
+            ErrorCode: status == DeliveryStatus.Failed ? NonEmpty(item.Field(scheme.ErrorCodeField)) ?? stat : null,
+            Description: NonEmpty(item.Field(scheme.DescriptionField)),
             ProviderTime: time,
             Phone: item.Field(scheme.PhoneField),
             OutId: item.Field(scheme.OutIdField),
@@ -92,6 +100,8 @@ public sealed class GenericAdapter : IProviderAdapter
 
         return new CallbackItem(id.Trim(), item.Raw, report);
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static bool TryParseTime(string raw, GenericScheme scheme, out ProviderTime? time)
     {

@@ -3,10 +3,12 @@ using Ledger.Ingest;
 
 namespace Ledger.Providers.Generic;
 
-/// <summary>One report inside the body: its raw text (kept as evidence) and its fields as text.</summary>
+/// <summary>One report inside the body: its raw text (kept as evidence) and its fields as text, by field setting.</summary>
 public sealed record GenericItem(string Raw, IReadOnlyDictionary<string, string> Fields)
 {
     public string? Field(string? name) => name is not null && Fields.TryGetValue(name, out var value) ? value : null;
+
+    public string? Field(FieldPath? path) => Field(path?.Text);
 }
 
 /// <summary>
@@ -17,25 +19,50 @@ public sealed record GenericItem(string Raw, IReadOnlyDictionary<string, string>
 /// (webhook-anchors.md §4) and because a signature should also fix each value's JSON type. Gateways
 /// that sign strings without their quotes set `Options:JsonValues=unquoted`: only the two quotes are
 /// removed, escapes still stay as sent, and then `"1"` and `1` sign alike. Property names are compared
-/// decoded. The interpreted value is always the decoded string. For a form the signed value is the
-/// percent-decoded pair, as form-signing gateways define it. Query parameters are not signed.
+/// decoded; a nested object signs as its raw text under its top-level name. The interpreted value is
+/// always the decoded string. For a form the signed value is the percent-decoded pair, as form-signing
+/// gateways define it, also when one field holds the JSON reports (`JsonFormField`, Yunpian's
+/// `sms_status`). A request with no body carries its report in the query string (a GET push): then
+/// the query parameters are the parameters; otherwise the query is not signed.
 /// </summary>
-public sealed record GenericBody(bool IsBatch, IReadOnlyList<KeyValuePair<string, string>> SignedParameters, IReadOnlyList<GenericItem> Items)
+/// <param name="SignedParameters">The parameter set a sorted-params signature covers; null for a JSON array, which has none.</param>
+/// <param name="Parameters">The top-level parameters decoded, for a signature carried among them (`SignatureParam`).</param>
+/// <param name="InQuery">The request had no body and its report is the query string.</param>
+public sealed record GenericBody(
+    bool IsBatch,
+    IReadOnlyList<KeyValuePair<string, string>>? SignedParameters,
+    IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyList<GenericItem> Items,
+    bool InQuery = false)
 {
     // Duplicate JSON names would let the signed value and the interpreted value be different properties.
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
 
-    /// <summary>A parameter as the sender meant it (a JSON string decoded), for a signature carried in the body.</summary>
-    public string? Parameter(string name) => IsBatch ? null : Items[0].Field(name);
+    private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
-    public static bool TryRead(RawCallback request, string? charset, bool unquoteStrings, out GenericBody body, out Rejection? rejection)
+    /// <summary>A parameter as the sender meant it (a JSON string decoded), for a signature carried in the body.</summary>
+    public string? Parameter(string name) => Parameters.TryGetValue(name, out var value) ? value : null;
+
+    public static bool TryRead(RawCallback request, string? charset, GenericScheme scheme, out GenericBody body, out Rejection? rejection)
     {
         body = null!;
         rejection = null;
         if (request.Body.Length == 0)
         {
-            rejection = Rejection.Malformed("The body is empty; a form-encoded or JSON report was expected.");
-            return false;
+            var query = request.QueryString.TrimStart('?');
+            if (query.Length == 0)
+            {
+                rejection = Rejection.Malformed("The body is empty; a form-encoded or JSON report was expected (or, with no body, the report in the query string).");
+                return false;
+            }
+
+            if (!TryReadForm(query, scheme, out body, out rejection))
+            {
+                return false;
+            }
+
+            body = body with { InQuery = true };
+            return true;
         }
 
         var text = request.BodyText(charset);
@@ -45,31 +72,84 @@ public sealed record GenericBody(bool IsBatch, IReadOnlyList<KeyValuePair<string
             || (!isForm && text.TrimStart() is ['{' or '[', ..]);
         if (!isJson)
         {
-            var pairs = FormEncoding.Parse(text);
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (name, value) in pairs)
-            {
-                fields.TryAdd(name, value); // the first occurrence is the one read; all of them are signed
-            }
+            return TryReadForm(text, scheme, out body, out rejection);
+        }
 
-            body = new GenericBody(false, pairs, [new GenericItem(text, fields)]);
+        if (scheme.JsonFormField is { } field)
+        {
+            rejection = new Rejection(RejectionReasons.WrongContentType,
+                $"The body is JSON, but this account expects a form whose field '{field}' holds the reports (Options:JsonFormField).", 400);
+            return false;
+        }
+
+        if (!TryParseReports(text, "The body", scheme, out var isBatch, out var items, out var signed, out rejection))
+        {
+            return false;
+        }
+
+        // A batch has no single parameter set to sort; it can only be signed as raw bytes.
+        body = isBatch
+            ? new GenericBody(true, null, NoParameters, items)
+            : new GenericBody(false, signed, items[0].Fields, items);
+        return true;
+    }
+
+    private static bool TryReadForm(string text, GenericScheme scheme, out GenericBody body, out Rejection? rejection)
+    {
+        body = null!;
+        rejection = null;
+        var pairs = FormEncoding.Parse(text);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in pairs)
+        {
+            fields.TryAdd(name, value); // the first occurrence is the one read; all of them are signed
+        }
+
+        if (scheme.JsonFormField is not { } jsonField)
+        {
+            body = new GenericBody(false, pairs, fields, [new GenericItem(text, fields)]);
             return true;
         }
 
+        if (!fields.TryGetValue(jsonField, out var json) || string.IsNullOrWhiteSpace(json))
+        {
+            rejection = Rejection.Malformed($"The form field '{jsonField}' that holds the reports is missing or empty (Options:JsonFormField).");
+            return false;
+        }
+
+        if (!TryParseReports(json, $"The form field '{jsonField}'", scheme, out var isBatch, out var items, out _, out rejection))
+        {
+            return false;
+        }
+
+        // The form is one parameter set whatever the field holds, so a sorted-params signature still applies.
+        body = new GenericBody(isBatch, pairs, fields, items);
+        return true;
+    }
+
+    /// <summary>A JSON object (one report) or a non-empty array of objects (a batch); for an object, also its signed parameters.</summary>
+    private static bool TryParseReports(string json, string what, GenericScheme scheme, out bool isBatch, out List<GenericItem> items,
+        out List<KeyValuePair<string, string>>? signed, out Rejection? rejection)
+    {
+        isBatch = false;
+        items = [];
+        signed = null;
+        rejection = null;
         try
         {
-            using var document = JsonDocument.Parse(text, JsonOptions);
+            using var document = JsonDocument.Parse(json, JsonOptions);
             var root = document.RootElement;
             switch (root.ValueKind)
             {
                 case JsonValueKind.Object:
-                    body = new GenericBody(false, RawParameters(root, unquoteStrings), [Item(root)]);
+                    signed = RawParameters(root, scheme.UnquoteJsonStrings);
+                    items.Add(Item(root, scheme));
                     return true;
                 case JsonValueKind.Array when root.GetArrayLength() == 0:
-                    rejection = new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400);
+                    rejection = new Rejection(RejectionReasons.EmptyBatch, $"{what} holds a JSON array with no reports.", 400);
                     return false;
                 case JsonValueKind.Array:
-                    var items = new List<GenericItem>(root.GetArrayLength());
+                    isBatch = true;
                     var index = 0;
                     foreach (var element in root.EnumerateArray())
                     {
@@ -79,21 +159,19 @@ public sealed record GenericBody(bool IsBatch, IReadOnlyList<KeyValuePair<string
                             return false;
                         }
 
-                        items.Add(Item(element));
+                        items.Add(Item(element, scheme));
                         index++;
                     }
 
-                    // A batch has no single parameter set to sort; it can only be signed as raw bytes.
-                    body = new GenericBody(true, [], items);
                     return true;
                 default:
-                    rejection = Rejection.Malformed("The body must be a JSON object, or a JSON array of objects for a batch.");
+                    rejection = Rejection.Malformed($"{what} must be a JSON object, or a JSON array of objects for a batch.");
                     return false;
             }
         }
         catch (JsonException e)
         {
-            rejection = Rejection.Malformed($"The body is not valid JSON: {e.Message}");
+            rejection = Rejection.Malformed($"{what} is not valid JSON: {e.Message}");
             return false;
         }
     }
@@ -110,14 +188,23 @@ public sealed record GenericBody(bool IsBatch, IReadOnlyList<KeyValuePair<string
         return pairs;
     }
 
-    private static GenericItem Item(JsonElement obj)
+    /// <summary>The top-level fields as text, and under its own text each configured path no top-level name matches.</summary>
+    private static GenericItem Item(JsonElement obj, GenericScheme scheme)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in obj.EnumerateObject())
         {
-            if (JsonBatch.Text(obj, property.Name) is { } value)
+            if (FieldPath.Scalar(property.Value) is { } value)
             {
                 fields[property.Name] = value;
+            }
+        }
+
+        foreach (var path in scheme.Fields)
+        {
+            if (path.IsNested && !obj.TryGetProperty(path.Text, out _) && path.Follow(obj) is { } nested)
+            {
+                fields[path.Text] = nested;
             }
         }
 

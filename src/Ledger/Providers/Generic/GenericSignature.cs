@@ -11,7 +11,8 @@ namespace Ledger.Providers.Generic;
 /// then either the parameters sorted by name (ordinal, stable for repeated names, the signature
 /// parameter left out) joined as `k=v` with `&amp;`, or the raw body bytes. With no signed headers
 /// there is no prefix. `md5` is MD5(string-to-sign + secret); `hmac-*` is keyed with the secret (UTF-8).
-/// Any configured secret verifies (rotation); comparison is on the decoded bytes in constant time,
+/// The signature is read from a header, a body parameter or a query parameter, and a configured prefix
+/// (`sha256=`) must come first and is removed before decoding. Any configured secret verifies (rotation); comparison is on the decoded bytes in constant time,
 /// which also makes hex case-insensitive. Then the signed timestamp must be within the tolerance both
 /// ways, and the signed nonce is handed to the ingest path, which refuses its reuse.
 /// </summary>
@@ -33,17 +34,39 @@ public static class GenericSignature
             return Refuse($"No signing secret is configured for generic account '{account.Name}': set Ledger__Providers__generic__{account.Name}__Secrets__0 to the gateway's signing secret (not its API key).");
         }
 
-        if (body.IsBatch && !scheme.RawBody)
+        if (body.SignedParameters is null && !scheme.RawBody)
         {
             return Refuse($"A JSON array batch has no single parameter set to sort: set Ledger__Providers__generic__{account.Name}__Options__StringToSign to raw-body for batches.");
         }
 
-        var presented = scheme.SignatureParam is { } param ? body.Parameter(param) : request.Header(scheme.SignatureHeader);
+        if (body.InQuery && scheme.RawBody)
+        {
+            // The raw body is empty, so a raw-body signature would cover none of the report.
+            return Refuse($"The report came in the query string, which a raw-body signature does not cover: set Ledger__Providers__generic__{account.Name}__Options__StringToSign to sorted-params for such pushes.");
+        }
+
+        var (presented, carrier) = scheme switch
+        {
+            { SignatureParam: { } param } => (body.Parameter(param), $"the body parameter '{param}'"),
+            { SignatureQueryParam: { } queryParam } => (request.Query.FirstOrDefault(p => p.Key == queryParam).Value, $"the query parameter '{queryParam}'"),
+            _ => (request.Header(scheme.SignatureHeader), $"the header {scheme.SignatureHeader}"),
+        };
         if (string.IsNullOrWhiteSpace(presented))
         {
-            return Refuse(scheme.SignatureParam is { } p
-                ? $"The signature is missing: the body parameter '{p}' was expected."
-                : $"The signature is missing: the header {scheme.SignatureHeader} was expected.");
+            return Refuse($"The signature is missing: {carrier} was expected.");
+        }
+
+        presented = presented.Trim();
+        if (scheme.SignaturePrefix is { } signaturePrefix)
+        {
+            // `sha256=<hex>` (GitHub's X-Hub-Signature-256 style): the prefix names the algorithm, so it is required
+            // as configured (in any case), then left out of what is decoded.
+            if (!presented.StartsWith(signaturePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return Refuse($"The signature in {carrier} does not start with '{signaturePrefix}' (Options:SignaturePrefix).");
+            }
+
+            presented = presented[signaturePrefix.Length..].Trim();
         }
 
         DateTimeOffset? timestamp = null;
@@ -92,9 +115,9 @@ public static class GenericSignature
 
         byte[] message = scheme.RawBody
             ? [.. Encoding.UTF8.GetBytes(prefix.ToString()), .. request.Body]
-            : Encoding.UTF8.GetBytes(prefix.Append(SortedParameters(body.SignedParameters, scheme.SignatureParam)).ToString());
+            : Encoding.UTF8.GetBytes(prefix.Append(SortedParameters(body.SignedParameters!, SignedAmong(body, scheme))).ToString());
 
-        if (!TryDecode(presented.Trim(), scheme.Base64, out var signature))
+        if (!TryDecode(presented, scheme.Base64, out var signature))
         {
             return Refuse($"The signature is not {(scheme.Base64 ? "base64" : "hex")}.");
         }
@@ -109,7 +132,7 @@ public static class GenericSignature
         {
             return Refuse($"The signature does not match ({scheme.SignatureMethod}, {(scheme.Base64 ? "base64" : "hex")}, string-to-sign: " +
                 $"{(scheme.SignedHeaders.Count == 0 ? "" : string.Join(@"\n", scheme.SignedHeaders) + @"\n")}" +
-                $"{(scheme.RawBody ? "raw body" : "sorted k=v&k=v" + (scheme.SignatureParam is { } sp ? $" without '{sp}'" : ""))}).");
+                $"{(scheme.RawBody ? "raw body" : "sorted k=v&k=v" + (SignedAmong(body, scheme) is { } sp ? $" without '{sp}'" : ""))}).");
         }
 
         if (timestamp is { } signedAt && !scheme.IgnoreTimestamp)
@@ -131,6 +154,14 @@ public static class GenericSignature
 
         return null;
     }
+
+    /// <summary>
+    /// The signature's own parameter, when it sits among the signed parameters and so is left out of them:
+    /// a body parameter, or a query parameter when the query is the report. A query signature beside a
+    /// body is not among the body's parameters, so nothing of the body is left out for it.
+    /// </summary>
+    private static string? SignedAmong(GenericBody body, GenericScheme scheme) =>
+        scheme.SignatureParam ?? (body.InQuery ? scheme.SignatureQueryParam : null);
 
     public static string SortedParameters(IEnumerable<KeyValuePair<string, string>> parameters, string? excluded) =>
         string.Join("&", parameters

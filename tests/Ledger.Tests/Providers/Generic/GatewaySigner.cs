@@ -36,6 +36,9 @@ public static class GatewaySigner
     public static string Md5Hex(string message, string secret) =>
         Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes(message + secret)));
 
+    public static string HmacSha256Hex(string secret, byte[] message) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+
     public static string HmacSha1Base64(string secret, byte[] message) =>
         Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), message));
 
@@ -64,6 +67,12 @@ public static class GatewaySigner
             [new HeaderEntry("Content-Type", contentType), .. headers.Select(h => new HeaderEntry(h.Name, h.Value))],
             body, "203.0.113.5", Now);
 
+    /// <summary>A request with a query string (`a=1&amp;b=2`, no `?`) and, for a GET push, no body.</summary>
+    public static RawCallback Request(string method, string query, string body, string? contentType, params (string Name, string Value)[] headers) =>
+        new(Guid.NewGuid(), method, $"https://ledger.example/callbacks/generic?{query}", "/callbacks/generic", "?" + query,
+            [.. contentType is null ? [] : new[] { new HeaderEntry("Content-Type", contentType) }, .. headers.Select(h => new HeaderEntry(h.Name, h.Value))],
+            Encoding.UTF8.GetBytes(body), "203.0.113.5", Now);
+
     public static Ledger.Providers.ProviderAccount Account(string method = "hmac-sha256", string[]? secrets = null, params (string Key, string Value)[] options)
     {
         var account = new Ledger.Providers.ProviderAccount { Name = "test", SignatureMethod = method, Secrets = [.. secrets ?? ["s1", "s2"]] };
@@ -77,12 +86,26 @@ public static class GatewaySigner
 
     public const string FormType = "application/x-www-form-urlencoded";
 
-    public static async Task<(int Status, string Body, string? ContentType)> PostSignedAsync(
-        this IAlbaHost host, string url, string body, string contentType, IEnumerable<(string Name, string Value)> headers)
+    public static Task<(int Status, string Body, string? ContentType)> PostSignedAsync(
+        this IAlbaHost host, string url, string body, string contentType, IEnumerable<(string Name, string Value)> headers) =>
+        host.SendSignedAsync(HttpMethod.Post, url, body, contentType, headers);
+
+    /// <summary>A GET push: the report is in the URL's query string, there is no body.</summary>
+    public static Task<(int Status, string Body, string? ContentType)> GetSignedAsync(
+        this IAlbaHost host, string url, IEnumerable<(string Name, string Value)> headers) =>
+        host.SendSignedAsync(HttpMethod.Get, url, null, null, headers);
+
+    private static async Task<(int Status, string Body, string? ContentType)> SendSignedAsync(
+        this IAlbaHost host, HttpMethod method, string url, string? body, string? contentType, IEnumerable<(string Name, string Value)> headers)
     {
         var client = host.Server.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
         foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

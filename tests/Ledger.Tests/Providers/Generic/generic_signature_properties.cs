@@ -78,4 +78,34 @@ public sealed class generic_signature_properties
                 && Adapter.Handle(Request(tampered, "application/json", headers), account, Now) is AdapterResult.Rejected;
         }).Check(Runs);
     }
+
+    /// <summary>Where a gateway can put the signature: (options, how to send a report and its signature).</summary>
+    private static readonly (string Name, (string Key, string Value)[] Options, Func<(string Name, string Value)[], string, Ledger.Ingest.RawCallback> Send)[] Carriers =
+    [
+        ("header", [], (ps, sig) => Request(Form(ps), FormType, Signed(("X-Signature", sig)))),
+        ("prefixed header", [("SignaturePrefix", "sha256=")], (ps, sig) => Request(Form(ps), FormType, Signed(("X-Signature", "sha256=" + sig)))),
+        ("body parameter", [("SignatureParam", "sign")], (ps, sig) => Request(Form([.. ps, ("sign", sig)]), FormType, Signed())),
+        ("query beside a body", [("SignatureQueryParam", "sign")], (ps, sig) => Request("POST", $"sign={sig}", Form(ps), FormType, Signed())),
+        ("query holding the report", [("SignatureQueryParam", "sign")], (ps, sig) => Request("GET", Form([("sign", sig), .. ps]), "", null, Signed())),
+    ];
+
+    private static (string, string)[] Signed(params (string, string)[] more) => [("X-Timestamp", $"{Epoch(Now)}"), ("X-Nonce", "n"), .. more];
+
+    [Fact]
+    public void wherever_the_signature_is_carried_the_report_verifies_and_any_change_of_one_value_fails()
+    {
+        var cases = Gen.Zip(Gen.Choose(0, Carriers.Length - 1), Parameters)
+            .SelectMany(c => Gen.Zip(Gen.Choose(0, c.Item2.Length - 1), Value), (c, change) => (Carrier: c.Item1, Parameters: c.Item2, Index: change.Item1, Tampered: change.Item2))
+            .Where(c => c.Parameters[c.Index].Value != c.Tampered);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var (_, options, send) = Carriers[c.Carrier];
+            var signature = HmacSha256Hex("s1", WithHeaders(Epoch(Now), "n", Sorted(c.Parameters)));
+            var changed = c.Parameters.ToArray();
+            changed[c.Index] = (changed[c.Index].Name, c.Tampered);
+
+            return Adapter.Handle(send(c.Parameters, signature), Account(options: options), Now) is AdapterResult.Accepted
+                && Adapter.Handle(send(changed, signature), Account(options: options), Now) is AdapterResult.Rejected;
+        }).Check(Runs);
+    }
 }

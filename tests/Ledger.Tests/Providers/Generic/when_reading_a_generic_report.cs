@@ -100,4 +100,62 @@ public sealed class when_reading_a_generic_report
         Handle(Report("r-7"), Account(options: ("TimeZone", "Asia/Shanghai")))
             .ShouldBeOfType<AdapterResult.Rejected>().Rejection.Detail.ShouldContain("Options__TimeZone");
     }
+
+    private static AdapterResult HandleJson(string json, params (string Key, string Value)[] options)
+    {
+        var account = Account(options: [("StringToSign", "raw-body"), ("SignedHeaders", "none"), ("TimestampHeader", "none"), ("NonceHeader", "none"), .. options]);
+        return Adapter.Handle(Request(json, "application/json", ("X-Signature", HmacSha256Hex("s1", json))), account, Now);
+    }
+
+    [Fact]
+    public void a_dotted_field_name_reads_a_nested_value_as_text_whether_string_number_or_boolean()
+    {
+        var report = ReportOf(HandleJson("""{"data":{"id":"n-1","state":{"code":0},"n":{"parts":2},"to":true}}""",
+            ("IdField", "data.id"), ("StatusField", "data.state.code"), ("PartsField", "data.n.parts"), ("PhoneField", "data.to")));
+
+        report.Status.ShouldBe(DeliveryStatus.Delivered);
+        report.ProviderStatus.ShouldBe("0");
+        report.BilledParts.ShouldBe(2);
+        report.Phone.ShouldBe("true");
+    }
+
+    [Fact]
+    public void a_top_level_name_containing_a_dot_is_read_as_written_before_any_path()
+    {
+        var accepted = HandleJson("""{"msg.id":"literal","msg":{"id":"nested"}}""", ("IdField", "msg.id")).ShouldBeOfType<AdapterResult.Accepted>();
+        accepted.Items.Single().MessageKey.ShouldBe("literal");
+    }
+
+    [Fact]
+    public void a_path_that_reaches_an_object_an_array_or_nothing_reads_as_missing()
+    {
+        HandleJson("""{"data":{"id":{"v":"x"}}}""", ("IdField", "data.id")).ShouldBeOfType<AdapterResult.Rejected>().Rejection.Reason.ShouldBe(RejectionReasons.MissingId);
+        HandleJson("""{"data":[{"id":"x"}]}""", ("IdField", "data.id")).ShouldBeOfType<AdapterResult.Rejected>().Rejection.Reason.ShouldBe(RejectionReasons.MissingId);
+        ReportOf(HandleJson("""{"msgid":"n-2","data":{}}""", ("StatusField", "data.stat"))).Status.ShouldBe(DeliveryStatus.Unknown);
+    }
+
+    [Fact]
+    public void a_form_field_named_with_a_dot_is_read_as_written()
+    {
+        ReportOf(Handle([("msgid", "n-3"), ("report.stat", "UNDELIV")], Account(options: ("StatusField", "report.stat")))).ErrorCode.ShouldBe("UNDELIV");
+    }
+
+    [Fact]
+    public void an_error_code_field_and_a_description_field_carry_the_gateways_own_code_and_text()
+    {
+        var account = Account(options: [("ErrorCodeField", "err"), ("DescriptionField", "detail")]);
+        var failed = ReportOf(Handle([("msgid", "e-1"), ("stat", "FAIL"), ("err", "DB:0103"), ("detail", "停机")], account));
+        failed.ProviderStatus.ShouldBe("FAIL");
+        failed.ErrorCode.ShouldBe("DB:0103");
+        failed.Description.ShouldBe("停机");
+
+        ReportOf(Handle([("msgid", "e-2"), ("stat", "FAIL")], account)).ErrorCode.ShouldBe("FAIL"); // no code sent: the status is the code
+        ReportOf(Handle([("msgid", "e-3"), ("stat", "DELIVRD"), ("err", "DELIVRD")], account)).ErrorCode.ShouldBeNull();
+    }
+
+    [Fact]
+    public void pending_values_none_makes_every_status_but_the_delivered_ones_final()
+    {
+        ReportOf(Handle([("msgid", "e-4"), ("stat", "ENROUTE")], Account(options: ("PendingValues", "none")))).Status.ShouldBe(DeliveryStatus.Failed);
+    }
 }

@@ -249,4 +249,91 @@ public sealed class when_verifying_a_generic_signature
             Account(options: [("SignedHeaders", "none"), ("TimestampHeader", "none"), ("NonceHeader", "none")]), Now));
         accepted.Nonce.ShouldBeNull();
     }
+
+    [Theory]
+    [InlineData("sha256=")]
+    [InlineData("SHA256=")]
+    [InlineData("sha256= ")]
+    public void a_configured_prefix_is_required_in_any_case_and_stripped_before_decoding(string sent)
+    {
+        var (body, headers) = DefaultForm(Report("p-1"));
+        headers[2] = ("X-Signature", sent + headers[2].Value);
+        ShouldBeAccepted(Adapter.Handle(Request(body, FormType, headers), Account(options: ("SignaturePrefix", "sha256=")), Now));
+    }
+
+    [Fact]
+    public void a_signature_without_the_configured_prefix_is_refused_naming_the_option()
+    {
+        var (body, headers) = DefaultForm(Report("p-2"));
+        ShouldBeRejected(Adapter.Handle(Request(body, FormType, headers), Account(options: ("SignaturePrefix", "sha256=")), Now), RejectionReasons.BadSignature)
+            .Detail.ShouldContain("SignaturePrefix");
+    }
+
+    [Fact]
+    public void a_prefix_applies_to_a_signature_in_a_body_parameter_too()
+    {
+        (string, string)[] parameters = [("msgid", "p-3"), ("stat", "DELIVRD")];
+        var sign = "v1:" + HmacSha256Hex("s1", Sorted(parameters));
+        var account = Account(options: [("SignatureParam", "sign"), ("SignaturePrefix", "v1:"), ("SignedHeaders", "none"), ("TimestampHeader", "none"), ("NonceHeader", "none")]);
+        ShouldBeAccepted(Adapter.Handle(Request(Form([.. parameters, ("sign", sign)]), FormType), account, Now));
+    }
+
+    [Fact]
+    public void a_report_in_the_query_is_signed_without_the_query_signature_parameter()
+    {
+        (string, string)[] parameters = [("msgid", "q-1"), ("stat", "DELIVRD"), ("tag", "a b&c")];
+        var sign = HmacSha256Hex("s1", WithHeaders(Epoch(Now), "n-q1", Sorted(parameters)));
+        var request = Request("GET", Form([("sign", sign), .. parameters]), "", null, ("X-Timestamp", $"{Epoch(Now)}"), ("X-Nonce", "n-q1"));
+
+        var accepted = ShouldBeAccepted(Adapter.Handle(request, Account(options: ("SignatureQueryParam", "sign")), Now));
+
+        accepted.Items.Single().MessageKey.ShouldBe("q-1");
+        accepted.Items.Single().RawItem.ShouldBe(Form([("sign", sign), .. parameters]));
+    }
+
+    [Fact]
+    public void a_query_signature_beside_a_body_signs_the_whole_body()
+    {
+        // The body's own `sign` field is not the signature's place, so it stays among the signed parameters.
+        (string, string)[] parameters = [("msgid", "q-2"), ("stat", "DELIVRD"), ("sign", "a body field")];
+        var sign = HmacSha256Hex("s1", WithHeaders(Epoch(Now), "n-q2", Sorted(parameters)));
+        var request = Request("POST", $"sign={sign}", Form(parameters), FormType, ("X-Timestamp", $"{Epoch(Now)}"), ("X-Nonce", "n-q2"));
+
+        ShouldBeAccepted(Adapter.Handle(request, Account(options: ("SignatureQueryParam", "sign")), Now));
+    }
+
+    [Fact]
+    public void a_report_in_the_query_cannot_be_covered_by_a_raw_body_signature()
+    {
+        var sign = HmacSha256Hex("s1", WithHeaders(Epoch(Now), "n-q3", ""));
+        var request = Request("GET", $"msgid=q-3&stat=DELIVRD&sign={sign}", "", null, ("X-Timestamp", $"{Epoch(Now)}"), ("X-Nonce", "n-q3"));
+
+        ShouldBeRejected(Adapter.Handle(request, Account(options: [("SignatureQueryParam", "sign"), ("StringToSign", "raw-body")]), Now), RejectionReasons.BadSignature)
+            .Detail.ShouldContain("StringToSign");
+    }
+
+    [Fact]
+    public void a_form_whose_field_holds_a_json_batch_is_signed_as_a_form()
+    {
+        var json = """[{"msgid":"f-1","stat":"DELIVRD"},{"msgid":"f-2","stat":"UNDELIV"}]""";
+        var signature = HmacSha256Hex("s1", WithHeaders(Epoch(Now), "n-f1", $"sms_status={json}"));
+
+        var accepted = ShouldBeAccepted(Adapter.Handle(
+            Request(Form([("sms_status", json)]), FormType, ("X-Timestamp", $"{Epoch(Now)}"), ("X-Nonce", "n-f1"), ("X-Signature", signature)),
+            Account(options: ("JsonFormField", "sms_status")), Now));
+
+        accepted.Items.Select(i => i.MessageKey).ShouldBe(["f-1", "f-2"]);
+        accepted.Items[1].RawItem.ShouldBe("""{"msgid":"f-2","stat":"UNDELIV"}""");
+    }
+
+    [Fact]
+    public void an_unsigned_account_is_guarded_by_its_token_and_claims_no_nonce()
+    {
+        var account = Account(method: "none", secrets: []);
+        account.Token = "t0k";
+        var body = """[{"msgid":"u-1","stat":"DELIVRD"}]""";
+
+        ShouldBeAccepted(Adapter.Handle(Request("POST", "token=t0k", body, "application/json"), account, Now)).Nonce.ShouldBeNull();
+        ShouldBeRejected(Adapter.Handle(Request("POST", "token=other", body, "application/json"), account, Now), RejectionReasons.BadToken);
+    }
 }
