@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Events;
@@ -25,7 +26,8 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
 
     public string Name => "huawei";
 
-    public string ParserVersion => "huawei/1";
+    /// <summary>huawei/2: a report of a long message's part names the part (sequence/total), so parts are not duplicates.</summary>
+    public string ParserVersion => "huawei/2";
 
     /// <summary>
     /// Neither page documents a reply body or retry rule (reference §6: "Expected reply and retry: not
@@ -164,9 +166,11 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
         var (deliveryStatus, final) = Interpret(status);
 
         // A long SMS is billed per part: `total` is the number of parts ("长短信拆分后的短信条数", 1 when not split).
-        var total = int.TryParse(field("total"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : (int?)null;
+        var total = PositiveInt(field("total"));
+
+        // Each part of a long SMS gets its own report, `sequence` of `total`: two parts both DELIVRD at the
+        // same second are two reports, not a re-push. A message sent whole names no part.
+        var part = total > 1 && PositiveInt(field("sequence")) is { } sequence ? new MessagePart(sequence, total.Value) : null;
 
         var report = new Report(
             deliveryStatus,
@@ -178,10 +182,14 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
             Phone: NullIfEmpty(field("to")),      // sent only when `extend` was set at send time
             OutId: NullIfEmpty(field("extend")),  // "扩展参数，在状态报告中会原样返回"
             BilledParts: total,
-            ParserVersion);
+            ParserVersion,
+            part);
 
         return new CallbackItem(smsMsgId, rawItem, report);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static int? PositiveInt(string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 }
