@@ -127,7 +127,8 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
             return Rejection.Unverified(RejectionReasons.BadSignature, $"The {HuaweiSignature.DateHeader} header is missing: it is part of the signed text.");
         }
 
-        if (request.Header(HuaweiSignature.ContentSha256Header) is { } payload && payload.Trim() == HuaweiSignature.UnsignedPayload)
+        if (request.Header(HuaweiSignature.ContentSha256Header) is { } contentSha256
+            && string.Equals(contentSha256.Trim(), HuaweiSignature.UnsignedPayload, StringComparison.Ordinal))
         {
             return Rejection.Unverified(RejectionReasons.BadSignature,
                 $"{HuaweiSignature.ContentSha256Header}: {HuaweiSignature.UnsignedPayload} leaves the body unsigned; a report's body must be signed.");
