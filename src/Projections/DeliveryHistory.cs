@@ -29,6 +29,9 @@ public sealed record HistoryEntry
     public string? Description { get; init; }
     public string? ParserVersion { get; init; }
 
+    /// <summary>The part of a long message the report is about (Huawei `sequence`/`total`); null for whole-message reports.</summary>
+    public MessagePart? Part { get; init; }
+
     /// <summary>What the report did to the status (report_interpreted only).</summary>
     public ReportEffect? Effect { get; init; }
 
@@ -156,8 +159,8 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
     /// The stream's items and their current interpretations, read back from the entries exactly as
     /// MessageStatus keeps them: a callback_received adds an item, a report_interpreted fills the last
     /// unread item of its request, an interpretation_corrected replaces its item's report. The entries
-    /// carry every report member the status rules read (not the phone, reference or parts, which the
-    /// history's status does not keep).
+    /// carry every report member the status rules read, the part included (it is in the fingerprint),
+    /// but not the phone, reference or billed parts, which the history's status does not keep.
     /// </summary>
     public static IReadOnlyList<ItemInterpretation> Items(IReadOnlyList<HistoryEntry> entries)
     {
@@ -183,7 +186,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
 
     private static Report AsReport(HistoryEntry entry) => new(
         entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description, entry.ProviderTime,
-        Phone: null, OutId: null, BilledParts: null, entry.ParserVersion ?? "");
+        Phone: null, OutId: null, BilledParts: null, entry.ParserVersion ?? "", entry.Part);
 
     public DeliveryHistory Create(IEvent<CallbackRescued> e)
     {
@@ -236,6 +239,7 @@ public sealed partial class DeliveryHistoryProjection : SingleStreamProjection<D
         ErrorCode = report.ErrorCode,
         Description = report.Description,
         ParserVersion = report.ParserVersion,
+        Part = report.Part,
         StatusAfter = state.Status,
     };
 

@@ -20,12 +20,25 @@ public sealed record Report(
     string? Phone,
     string? OutId,
     int? BilledParts,
-    string ParserVersion)
+    string ParserVersion,
+    MessagePart? Part = null)
 {
     /// <summary>
     /// What makes two reports "the same report": providers re-push identical reports (they document
     /// that pushes are not idempotent), and such a push must be recorded but change nothing.
+    /// The reports of a long message's parts are different reports even when their status and time
+    /// agree, so a part after the first adds its place to the fingerprint. A report without a part,
+    /// and the first part, keep the text earlier builds stored in the documents' fingerprint lists,
+    /// so a re-push arriving after an upgrade is still recognised as the duplicate it is.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore] // computed from the members above, so never stored
-    public string Fingerprint => $"{Status}|{Final}|{ProviderStatus}|{ErrorCode}|{ProviderTime?.Raw}";
+    public string Fingerprint => Part is { Sequence: > 1 } part
+        ? $"{Status}|{Final}|{ProviderStatus}|{ErrorCode}|{ProviderTime?.Raw}|part {part.Sequence}/{part.Total}"
+        : $"{Status}|{Final}|{ProviderStatus}|{ErrorCode}|{ProviderTime?.Raw}";
 }
+
+/// <summary>
+/// Which part of a long (concatenated) SMS a report is about, when the provider reports parts
+/// separately (Huawei's `sequence` of `total`). Null for every provider that reports whole messages.
+/// </summary>
+public sealed record MessagePart(int Sequence, int Total);

@@ -2,6 +2,7 @@ using System.Net;
 using JasperFx.Environment;
 using Ledger.Providers;
 using Ledger.Providers.Generic;
+using Ledger.Providers.Huawei;
 
 namespace Ledger.Web.Cli;
 
@@ -63,6 +64,18 @@ public static class ConfigurationCheck
                 if (SecretRequired.Contains(provider) && !unsignedGeneric && !account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)))
                 {
                     problems.Add($"{key}__Secrets__0 is not set: {provider} signs its callbacks, and without a secret every callback of account '{name}' is refused.");
+                }
+
+                if (provider.Equals("huawei", StringComparison.OrdinalIgnoreCase) && HuaweiAdapter.IsSigned(account))
+                {
+                    var hasKey = account.Options.TryGetValue(HuaweiAdapter.AppKeyOption, out var appKey) && !string.IsNullOrWhiteSpace(appKey);
+                    var hasSecret = account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s));
+                    if (!hasKey || !hasSecret)
+                    {
+                        problems.Add(hasKey
+                            ? $"{key}__Secrets__0 is not set: the account has an app key, so it requires AK/SK-signed callbacks, and without the app secret every callback of account '{name}' is refused."
+                            : $"{key}__Options__AppKey is not set: the account has app secrets, so it requires AK/SK-signed callbacks, and without the app key every callback of account '{name}' is refused.");
+                    }
                 }
 
                 if (account.Token is { } token && (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ledger.Providers;
 using Ledger.Providers.Baidu;
+using Ledger.Providers.Huawei;
 using Ledger.Providers.Twilio;
 using Ledger.Providers.Vonage;
 
@@ -32,7 +33,13 @@ public static class TestReports
                 var compact = now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
                 return Json(url.Url, $$$"""{"Request":{"action":"SMSArrived","smsType":"1","apiVersion":"2013-12-26","content":"{{{key}}}","status":"0","deliverCode":"DELIVRD","recvTime":"{{{compact}}}","dateSent":"{{{compact}}}"}}""");
             case "huawei":
-                return Form(url.Url, [new("smsMsgId", key), new("status", "DELIVRD"), new("updateTime", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))]);
+                var huawei = Form(url.Url, [new("smsMsgId", key), new("status", "DELIVRD"), new("updateTime", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))]);
+                if (HuaweiAdapter.IsSigned(account))
+                {
+                    SignHuawei(huawei, account, now);
+                }
+
+                return huawei;
             case "twilio":
                 List<KeyValuePair<string, string>> form = [new("MessageSid", key), new("MessageStatus", "delivered"), new("ApiVersion", "2010-04-01")];
                 var request = Form(url.Url, form);
@@ -77,6 +84,25 @@ public static class TestReports
     {
         Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
     };
+
+    /// <summary>AK/SK-signs a form request over Content-Type, Host and X-Sdk-Date, as Huawei's SDKs do.</summary>
+    private static void SignHuawei(HttpRequestMessage request, ProviderAccount account, DateTimeOffset now)
+    {
+        var uri = request.RequestUri!;
+        var body = request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        var contentType = request.Content.Headers.ContentType!.ToString();
+        var sdkDate = now.UtcDateTime.ToString(HuaweiSignature.DateFormat, CultureInfo.InvariantCulture);
+        List<string> signedHeaders = ["content-type", "host", "x-sdk-date"];
+        var values = new Dictionary<string, string> { ["content-type"] = contentType, ["host"] = uri.Authority, ["x-sdk-date"] = sdkDate };
+        var canonical = HuaweiSignature.CanonicalRequest("POST", HuaweiSignature.CanonicalUri(uri.AbsolutePath),
+            HuaweiSignature.CanonicalQuery(Ledger.Ingest.FormEncoding.Parse(uri.Query.TrimStart('?'))),
+            HuaweiSignature.CanonicalHeaders(signedHeaders, name => [values[name]]), signedHeaders, HuaweiSignature.PayloadHash(body));
+        var signature = HuaweiSignature.Compute(account.Secrets.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s)) ?? "", HuaweiSignature.StringToSign(sdkDate, canonical));
+        account.Options.TryGetValue(HuaweiAdapter.AppKeyOption, out var appKey);
+        request.Headers.Add(HuaweiSignature.DateHeader, sdkDate);
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"{HuaweiSignature.Algorithm} Access={appKey?.Trim()}, SignedHeaders={string.Join(';', signedHeaders)}, Signature={signature}");
+    }
 
     private static HttpRequestMessage Form(string url, IEnumerable<KeyValuePair<string, string>> fields) => new(HttpMethod.Post, url)
     {

@@ -84,6 +84,20 @@ public sealed class callback_url_rules(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task the_probe_signs_a_huawei_test_report_with_the_accounts_app_key_and_secret()
+    {
+        var client = fixture.Host.Server.CreateClient();
+        var settings = new ProviderAccount { Name = "signed", Secrets = ["old-app-secret"] };
+        settings.Options["AppKey"] = "ledger-app-key";
+        var now = DateTimeOffset.UtcNow;
+
+        var result = await CallbackUrls.ProbeAsync(new CallbackUrl("huawei", "signed", "http://localhost/callbacks/huawei/signed"), client, settings, now);
+
+        result.ShouldStartWith("ok (200");
+        (await fixture.Host.GetJsonAsync($"/messages/huawei/{TestReports.KeyPrefix}{now.ToUnixTimeMilliseconds()}")).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task a_probe_with_the_wrong_secret_fails_and_says_why()
     {
         var client = fixture.Host.Server.CreateClient();

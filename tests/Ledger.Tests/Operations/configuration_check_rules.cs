@@ -62,6 +62,21 @@ public sealed class configuration_check_rules
     }
 
     [Fact]
+    public void a_huawei_account_with_half_an_ak_sk_pair_is_a_problem_and_one_with_none_or_both_is_fine()
+    {
+        var keyOnly = new ProviderAccount();
+        keyOnly.Options["AppKey"] = "app-key";
+        var both = new ProviderAccount { Secrets = ["app-secret"] };
+        both.Options["AppKey"] = "app-key";
+
+        ConfigurationCheck.Problems(With("huawei", "main", keyOnly), Known).ShouldHaveSingleItem().ShouldContain("Ledger__Providers__huawei__main__Secrets__0");
+        ConfigurationCheck.Problems(With("huawei", "main", new ProviderAccount { Secrets = ["app-secret"] }), Known)
+            .ShouldHaveSingleItem().ShouldContain("Ledger__Providers__huawei__main__Options__AppKey");
+        ConfigurationCheck.Problems(With("huawei", "main", both), Known).ShouldBeEmpty();
+        ConfigurationCheck.Problems(With("huawei", "main", new ProviderAccount { Token = "t" }), Known).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void vonage_secrets_are_optional()
     {
         ConfigurationCheck.Problems(With("vonage", "default", new ProviderAccount { Token = "t" }), Known).ShouldBeEmpty();

@@ -25,8 +25,9 @@ public sealed class history_state_properties
         from minute in Gen.Choose(0, 5)
         from error in Gen.Elements<string?>(null, "E1", "E2")
         from phone in Gen.Elements<string?>(null, "+8613800000000")
+        from part in Gen.Elements<MessagePart?>(null, null, new MessagePart(1, 2), new MessagePart(2, 2)) // parts are in the fingerprint
         select new Report(status, final, status.ToString().ToUpperInvariant(), error, "d" + minute,
-            minute == 5 ? null : new ProviderTime($"m{minute}", Start.AddMinutes(minute), "test"), phone, null, final ? 1 : null, "tencent/1");
+            minute == 5 ? null : new ProviderTime($"m{minute}", Start.AddMinutes(minute), "test"), phone, null, final ? 1 : null, "tencent/1", part);
 
     private static readonly Gen<(Op Op, Report A, Report B, int Pick)[]> Sequences =
         (from op in Gen.Elements(Op.Callback, Op.Callback, Op.Callback, Op.TwoItems, Op.Correct, Op.Correct, Op.Register, Op.Rescue)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Events;
@@ -13,7 +14,9 @@ namespace Ledger.Providers.Huawei;
 /// `{"statusReportList":[…]}` of at most 50, sent to the application's configured URL
 /// (https://support.huaweicloud.com/api-msgsms/sms_05_0063.html). `smsMsgId` identifies the message.
 /// Huawei signs nothing by default ("用户对短信平台推送的状态报告免鉴权"): protect the account with a
-/// URL token and/or an allowlist.
+/// URL token and/or an allowlist. An account configured with an app key (`Options:AppKey`) and app
+/// secrets (`Secrets`) also requires AK/SK signing (<see cref="HuaweiSignature"/>), checked before
+/// the body is read; the token and allowlist still apply when set.
 /// </summary>
 public sealed partial class HuaweiAdapter : IProviderAdapter
 {
@@ -25,7 +28,14 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
 
     public string Name => "huawei";
 
-    public string ParserVersion => "huawei/1";
+    /// <summary>huawei/2: a report of a long message's part names the part (sequence/total), so parts are not duplicates.</summary>
+    public string ParserVersion => "huawei/2";
+
+    /// <summary>`Options:AppKey`: the app key (`Access=`) an AK/SK-signed account expects.</summary>
+    public const string AppKeyOption = "AppKey";
+
+    /// <summary>`Options:VerifyMode` value that skips the X-Sdk-Date window (replay/audit of old requests).</summary>
+    public const string IgnoreTimestamp = "ignore-timestamp";
 
     /// <summary>
     /// Neither page documents a reply body or retry rule (reference §6: "Expected reply and retry: not
@@ -38,6 +48,11 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
         if (UnsignedGuard.Check(request, account) is { } refused)
         {
             return AdapterResult.Reject(refused);
+        }
+
+        if (IsSigned(account) && Verify(request, account, now) is { } unverified)
+        {
+            return AdapterResult.Reject(unverified);
         }
 
         if (request.Body.Length == 0)
@@ -69,6 +84,131 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
 
     [GeneratedRegex(@"^E\d{6}$")]
     private static partial Regex PlatformCode();
+
+    /// <summary>Signing is on as soon as either half of the AK/SK pair is configured: half a pair refuses, it does not fall back to unsigned.</summary>
+    public static bool IsSigned(ProviderAccount account) =>
+        AppKey(account) is not null || account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s));
+
+    private static string? AppKey(ProviderAccount account) =>
+        account.Options.TryGetValue(AppKeyOption, out var key) && !string.IsNullOrWhiteSpace(key) ? key.Trim() : null;
+
+    /// <summary>
+    /// The AK/SK check. The signature is checked before the date, which it covers; no nonce is signed,
+    /// so a re-sent request inside the window is accepted and recorded as the duplicate it is.
+    /// </summary>
+    private static Rejection? Verify(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        var setting = $"Ledger__Providers__huawei__{account.Name}__";
+        var appKey = AppKey(account);
+        var secrets = account.Secrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
+        if (appKey is null || secrets.Count == 0)
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature, appKey is null
+                ? $"{account} has app secrets but no app key: set {setting}Options__AppKey to the app key Huawei signs with (Access=)."
+                : $"{account} has an app key but no app secret: set {setting}Secrets__0 to the app secret.");
+        }
+
+        var credentials = HuaweiSignature.ParseAuthorization(request.Header("Authorization"));
+        if (credentials is null)
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature,
+                $"{account} requires Huawei AK/SK signing: the request must carry 'Authorization: {HuaweiSignature.Algorithm} Access=…, SignedHeaders=…, Signature=…'.");
+        }
+
+        if (!UnsignedGuard.FixedTimeEquals(credentials.Access, appKey))
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature,
+                $"Access names an app key that is not this account's ({setting}Options__AppKey).");
+        }
+
+        var sdkDate = request.Header(HuaweiSignature.DateHeader);
+        if (string.IsNullOrWhiteSpace(sdkDate))
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature, $"The {HuaweiSignature.DateHeader} header is missing: it is part of the signed text.");
+        }
+
+        if (request.Header(HuaweiSignature.ContentSha256Header) is { } contentSha256
+            && string.Equals(contentSha256.Trim(), HuaweiSignature.UnsignedPayload, StringComparison.Ordinal))
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature,
+                $"{HuaweiSignature.ContentSha256Header}: {HuaweiSignature.UnsignedPayload} leaves the body unsigned; a report's body must be signed.");
+        }
+
+        if (credentials.SignedHeaders.FirstOrDefault(name => request.Header(name) is null && name != "host") is { } absent)
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature, $"SignedHeaders names '{absent}', which the request does not carry.");
+        }
+
+        if (!HuaweiSignature.Verify(credentials.Signature, sdkDate, CanonicalRequests(request, credentials.SignedHeaders), secrets))
+        {
+            return Rejection.Unverified(RejectionReasons.BadSignature,
+                $"The signature does not match {HuaweiSignature.Algorithm} over this request (method, public URL path and query, the signed headers, the body) with any app secret of {account}. Behind a proxy, set Ledger__PublicBaseUrl to the URL Huawei calls.");
+        }
+
+        if (!DateTimeOffset.TryParseExact(sdkDate.Trim(), HuaweiSignature.DateFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
+        {
+            return Rejection.Unverified(RejectionReasons.StaleTimestamp, $"{HuaweiSignature.DateHeader} '{sdkDate}' is not yyyyMMdd'T'HHmmss'Z'.");
+        }
+
+        var ignoreWindow = account.Options.TryGetValue("VerifyMode", out var mode) && mode == IgnoreTimestamp;
+        var skew = (now - signedAt).Duration();
+        if (!ignoreWindow && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
+        {
+            return Rejection.Unverified(RejectionReasons.StaleTimestamp,
+                $"{HuaweiSignature.DateHeader} is {skew.TotalSeconds:F0} s away from our clock; at most {account.TimestampToleranceSeconds} s are accepted ({setting}TimestampToleranceSeconds).");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The canonical request for each form of the request the sender may have signed. The path and query
+    /// come from the public URL (Ledger:PublicBaseUrl behind a proxy, as for Twilio). A signed `host` is
+    /// tried as received and as the public URL's authority (default port dropped, as Huawei's signers
+    /// do), since a proxy may rewrite the Host header.
+    /// </summary>
+    private static IEnumerable<string> CanonicalRequests(RawCallback request, IReadOnlyList<string> signedHeaders)
+    {
+        var (authority, path) = SplitUrl(request.Url);
+        var uri = HuaweiSignature.CanonicalUri(path);
+        var query = HuaweiSignature.CanonicalQuery(request.Query);
+        var payload = HuaweiSignature.PayloadHash(request.Body);
+
+        IEnumerable<string?> hosts = signedHeaders.Contains("host")
+            ? new[] { request.Header("Host"), authority }.Where(h => h is not null).Distinct(StringComparer.Ordinal)
+            : [null];
+        foreach (var host in hosts)
+        {
+            var headers = HuaweiSignature.CanonicalHeaders(signedHeaders, name => name == "host"
+                ? [host!]
+                : request.Headers.Where(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value));
+            yield return HuaweiSignature.CanonicalRequest(request.Method, uri, query, headers, signedHeaders, payload);
+        }
+    }
+
+    /// <summary>The authority (without the scheme's default port) and the raw path of an absolute URL.</summary>
+    private static (string? Authority, string Path) SplitUrl(string url)
+    {
+        var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return (null, url.Split('?', 2)[0]);
+        }
+
+        var hostStart = schemeEnd + 3;
+        var pathStart = url.IndexOfAny(['/', '?', '#'], hostStart);
+        var authority = pathStart < 0 ? url[hostStart..] : url[hostStart..pathStart];
+        var rest = pathStart < 0 ? "" : url[pathStart..];
+        var path = rest.Split(['?', '#'], 2)[0];
+        var defaultPort = url[..schemeEnd].ToLowerInvariant() switch { "https" => ":443", "http" => ":80", _ => null };
+        if (defaultPort is not null && authority.EndsWith(defaultPort, StringComparison.Ordinal))
+        {
+            authority = authority[..^defaultPort.Length];
+        }
+
+        return (authority, path.Length == 0 ? "/" : path);
+    }
 
     private static bool IsJson(string? contentType, string text) =>
         contentType is { } ct ? ct.Contains("json", StringComparison.OrdinalIgnoreCase) : text.TrimStart().StartsWith('{');
@@ -164,9 +304,11 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
         var (deliveryStatus, final) = Interpret(status);
 
         // A long SMS is billed per part: `total` is the number of parts ("长短信拆分后的短信条数", 1 when not split).
-        var total = int.TryParse(field("total"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : (int?)null;
+        var total = PositiveInt(field("total"));
+
+        // Each part of a long SMS gets its own report, `sequence` of `total`: two parts both DELIVRD at the
+        // same second are two reports, not a re-push. A message sent whole names no part.
+        var part = total > 1 && PositiveInt(field("sequence")) is { } sequence ? new MessagePart(sequence, total.Value) : null;
 
         var report = new Report(
             deliveryStatus,
@@ -178,10 +320,14 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
             Phone: NullIfEmpty(field("to")),      // sent only when `extend` was set at send time
             OutId: NullIfEmpty(field("extend")),  // "扩展参数，在状态报告中会原样返回"
             BilledParts: total,
-            ParserVersion);
+            ParserVersion,
+            part);
 
         return new CallbackItem(smsMsgId, rawItem, report);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static int? PositiveInt(string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 }

@@ -33,7 +33,7 @@ public sealed class huawei_adapter_rules
         item.Report.ProviderStatus.ShouldBe("DELIVRD");
         item.Report.ErrorCode.ShouldBeNull();
         item.Report.BilledParts.ShouldBe(1);
-        item.Report.ParserVersion.ShouldBe("huawei/1");
+        item.Report.ParserVersion.ShouldBe("huawei/2");
     }
 
     [Fact]
@@ -73,6 +73,32 @@ public sealed class huawei_adapter_rules
     public void a_long_message_is_billed_for_its_total_parts()
     {
         Accept(HuaweiRequests.SingleForm("long-1", total: "3", sequence: "2"), HuaweiRequests.Form).Items[0].Report.BilledParts.ShouldBe(3);
+    }
+
+    [Fact]
+    public void a_report_of_a_long_message_names_its_part()
+    {
+        Accept(HuaweiRequests.SingleForm("long-2", total: "3", sequence: "2"), HuaweiRequests.Form).Items[0].Report.Part.ShouldBe(new MessagePart(2, 3));
+    }
+
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("", "")]
+    [InlineData("x", "2")]
+    public void a_message_sent_whole_or_without_readable_parts_names_no_part(string total, string sequence)
+    {
+        Accept(HuaweiRequests.SingleForm("whole-" + total + sequence, total: total, sequence: sequence), HuaweiRequests.Form).Items[0].Report.Part.ShouldBeNull();
+    }
+
+    [Fact]
+    public void parts_after_the_first_have_their_own_fingerprint_and_the_first_keeps_the_one_earlier_builds_stored()
+    {
+        var part1 = Accept(HuaweiRequests.SingleForm("fp-1", total: "2", sequence: "1"), HuaweiRequests.Form).Items[0].Report;
+        var part2 = Accept(HuaweiRequests.SingleForm("fp-1", total: "2", sequence: "2"), HuaweiRequests.Form).Items[0].Report;
+
+        part2.Fingerprint.ShouldNotBe(part1.Fingerprint);
+        part1.Fingerprint.ShouldBe((part1 with { Part = null }).Fingerprint);
+        part1.Fingerprint.ShouldBe("Delivered|True|DELIVRD||2018-04-13T06:31:46Z");
     }
 
     [Fact]

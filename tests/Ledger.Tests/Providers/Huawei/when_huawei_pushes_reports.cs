@@ -26,7 +26,7 @@ public sealed class when_huawei_pushes_reports(LedgerFixture fixture)
         view.GetProperty("providerStatus").GetString().ShouldBe("DELIVRD");
         view.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2018-04-13T06:31:46Z"));
         view.GetProperty("outId").GetString().ShouldBe("order-42");
-        view.GetProperty("parserVersion").GetString().ShouldBe("huawei/1");
+        view.GetProperty("parserVersion").GetString().ShouldBe("huawei/2");
     }
 
     [Fact]
@@ -74,6 +74,59 @@ public sealed class when_huawei_pushes_reports(LedgerFixture fixture)
         (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.Batch(HuaweiRequests.BatchItem(id, "DELIVRD", total: "3", sequence: "1")), "application/json")).Status.ShouldBe(200);
 
         (await fixture.Host.GetJsonAsync($"/messages/huawei/{id}")).Json.GetProperty("billedParts").GetInt32().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task the_delivered_reports_of_two_parts_are_two_reports_not_a_duplicate()
+    {
+        var id = Payloads.NewId();
+
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, total: "2", sequence: "1"), HuaweiRequests.Form)).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, total: "2", sequence: "2"), HuaweiRequests.Form)).Status.ShouldBe(200);
+
+        var (_, view) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}");
+        view.GetProperty("status").GetString().ShouldBe("delivered");
+        view.GetProperty("callbackCount").GetInt32().ShouldBe(2);
+        view.GetProperty("duplicateCount").GetInt32().ShouldBe(0);
+        view.GetProperty("billedParts").GetInt32().ShouldBe(2);
+        var (_, history) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}/history");
+        history.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "report_interpreted")
+            .Select(e => e.GetProperty("duplicate").GetBoolean()).ShouldBe([false, false]);
+    }
+
+    [Fact]
+    public async Task the_same_part_pushed_twice_is_a_duplicate()
+    {
+        var id = Payloads.NewId();
+        var part2 = HuaweiRequests.SingleForm(id, total: "2", sequence: "2");
+
+        (await fixture.Host.PostAsync("/callbacks/huawei", HuaweiRequests.SingleForm(id, total: "2", sequence: "1"), HuaweiRequests.Form)).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/huawei", part2, HuaweiRequests.Form)).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/huawei", part2, HuaweiRequests.Form)).Status.ShouldBe(200);
+
+        var (_, view) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}");
+        view.GetProperty("callbackCount").GetInt32().ShouldBe(3);
+        view.GetProperty("duplicateCount").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task parts_in_one_report_list_are_two_reports_and_a_whole_message_re_pushed_is_still_a_duplicate()
+    {
+        var (parts, whole) = (Payloads.NewId(), Payloads.NewId());
+        var body = HuaweiRequests.Batch(
+            HuaweiRequests.BatchItem(parts, "DELIVRD", total: "2", sequence: "1"),
+            HuaweiRequests.BatchItem(parts, "DELIVRD", total: "2", sequence: "2"),
+            HuaweiRequests.BatchItem(whole, "DELIVRD"),
+            HuaweiRequests.BatchItem(whole, "DELIVRD"));
+
+        (await fixture.Host.PostAsync("/callbacks/huawei", body, "application/json")).Status.ShouldBe(200);
+
+        var (_, long_) = await fixture.Host.GetJsonAsync($"/messages/huawei/{parts}");
+        long_.GetProperty("callbackCount").GetInt32().ShouldBe(2);
+        long_.GetProperty("duplicateCount").GetInt32().ShouldBe(0);
+        var (_, single) = await fixture.Host.GetJsonAsync($"/messages/huawei/{whole}");
+        single.GetProperty("callbackCount").GetInt32().ShouldBe(2);
+        single.GetProperty("duplicateCount").GetInt32().ShouldBe(1);
     }
 
     [Fact]
