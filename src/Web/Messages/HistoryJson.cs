@@ -12,7 +12,8 @@ namespace Ledger.Web.Messages;
 /// with `version`, `type`, `receivedAt`, `providerTime` (UTC) and `providerTimeRaw`, `status`, `final`,
 /// `providerStatus`, `errorCode`, `description`, the report's effect as `duplicate`, `conflict`,
 /// `superseded` and `effect`, `statusAfter`, `verification`, `parserVersion`, `requestId`, `itemIndex`,
-/// `gapSeconds`, `replayId` and `previousStatus`. The document's rules state is skipped.
+/// `gapSeconds`, `replayId`, `previousStatus` and `part` (`{sequence, total}` of a long message, else null).
+/// The document's rules state is skipped.
 /// </summary>
 public static class HistoryJson
 {
@@ -23,15 +24,19 @@ public static class HistoryJson
     private enum Entry
     {
         Version, Type, ReceivedAt, ProviderTime, Status, Final, ProviderStatus, ErrorCode, Description, Effect, StatusAfter,
-        ParserVersion, RequestId, ItemIndex, GapSeconds, ReplayId, PreviousStatus,
+        ParserVersion, RequestId, ItemIndex, GapSeconds, ReplayId, PreviousStatus, Part,
     }
 
     /// <summary>The stored properties read, named as in <see cref="Events.ProviderTime"/>.</summary>
     private enum Time { Raw, Utc }
 
+    /// <summary>The stored properties read, named as in <see cref="MessagePart"/>.</summary>
+    private enum PartOf { Sequence, Total }
+
     private static readonly byte[][] DocumentNames = StoredNames<DeliveryHistory, Document>();
     private static readonly byte[][] EntryNames = StoredNames<HistoryEntry, Entry>();
     private static readonly byte[][] TimeNames = StoredNames<ProviderTime, Time>();
+    private static readonly byte[][] PartNames = StoredNames<MessagePart, PartOf>();
 
     private static readonly JsonEncodedText Provider = JsonEncodedText.Encode("provider");
     private static readonly JsonEncodedText MessageKey = JsonEncodedText.Encode("messageKey");
@@ -58,6 +63,9 @@ public static class HistoryJson
     private static readonly JsonEncodedText GapSeconds = JsonEncodedText.Encode("gapSeconds");
     private static readonly JsonEncodedText ReplayId = JsonEncodedText.Encode("replayId");
     private static readonly JsonEncodedText PreviousStatus = JsonEncodedText.Encode("previousStatus");
+    private static readonly JsonEncodedText Part = JsonEncodedText.Encode("part");
+    private static readonly JsonEncodedText Sequence = JsonEncodedText.Encode("sequence");
+    private static readonly JsonEncodedText Total = JsonEncodedText.Encode("total");
 
     // Only verified requests reach a message stream (PRODUCT.md rule 5); refused ones stay in quarantine.
     private static readonly JsonEncodedText Passed = JsonEncodedText.Encode("passed");
@@ -151,6 +159,27 @@ public static class HistoryJson
         WriteNullableGuid(document, at[(int)Entry.ReplayId], writer);
         writer.WritePropertyName(PreviousStatus);
         LowerCaseNames<DeliveryStatus>.Write(ReadEnum<DeliveryStatus>(document, at[(int)Entry.PreviousStatus]), writer);
+        writer.WritePropertyName(Part);
+        WritePart(document, at[(int)Entry.Part], writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Which part of a long message the report was about (Huawei's `sequence` of `total`), or null.</summary>
+    private static void WritePart(ReadOnlySpan<byte> document, int offset, Utf8JsonWriter writer)
+    {
+        if (offset == Absent || document[offset] != (byte)'{')
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        Span<int> part = stackalloc int[PartNames.Length];
+        Locate(document, offset, PartNames, part);
+        writer.WriteStartObject();
+        writer.WritePropertyName(Sequence);
+        WriteInt64(document, part[(int)PartOf.Sequence], writer);
+        writer.WritePropertyName(Total);
+        WriteInt64(document, part[(int)PartOf.Total], writer);
         writer.WriteEndObject();
     }
 }

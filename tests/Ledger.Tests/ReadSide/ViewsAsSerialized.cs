@@ -63,14 +63,18 @@ public sealed record HistoryEntryView(
     int? ItemIndex,
     double? GapSeconds,
     Guid? ReplayId,
-    string? PreviousStatus)
+    string? PreviousStatus,
+    PartView? Part)
 {
     public static HistoryEntryView From(HistoryEntry e) => new(
         e.Version, e.Type, e.ReceivedAt, e.ProviderTime?.Utc, e.ProviderTime?.Raw, e.Status?.ToString().ToLowerInvariant(), e.Final,
         e.ProviderStatus, e.ErrorCode, e.Description,
         e.Effect == ReportEffect.Duplicate, e.Effect == ReportEffect.Conflict, e.Effect == ReportEffect.Superseded,
         e.Effect?.ToString().ToLowerInvariant(), e.StatusAfter.ToString().ToLowerInvariant(),
-        "passed", e.ParserVersion, e.RequestId, e.ItemIndex, e.GapSeconds, e.ReplayId, e.PreviousStatus?.ToString().ToLowerInvariant());
+        "passed", e.ParserVersion, e.RequestId, e.ItemIndex, e.GapSeconds, e.ReplayId, e.PreviousStatus?.ToString().ToLowerInvariant(),
+        e.Part is { } part ? new PartView(part.Sequence, part.Total) : null);
 }
+
+public sealed record PartView(int Sequence, int Total);
 
 public sealed record HistoryView(string Provider, string MessageKey, IReadOnlyList<HistoryEntryView> Events);

@@ -258,6 +258,7 @@ public sealed class streamed_json_properties(LedgerFixture fixture)
         from after in AnyOf<DeliveryStatus>()
         from replayId in Optional(AnyGuid)
         from previous in Optional(AnyOf<DeliveryStatus>())
+        from part in Gen.OneOf(Gen.Constant<MessagePart?>(null), from sequence in AnyInt from total in AnyInt select (MessagePart?)new MessagePart(sequence, total))
         select new HistoryEntry
         {
             Version = version,
@@ -277,6 +278,7 @@ public sealed class streamed_json_properties(LedgerFixture fixture)
             StatusAfter = after,
             ReplayId = replayId,
             PreviousStatus = previous,
+            Part = part,
         };
 
     private static readonly Gen<MessageStatus> Statuses =

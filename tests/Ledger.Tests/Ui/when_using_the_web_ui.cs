@@ -110,6 +110,30 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
     }
 
     [Fact]
+    public async Task the_timeline_says_which_part_of_a_long_message_each_report_was_about()
+    {
+        await ui.SiteAsync(fixture);
+        var id = Payloads.NewId();
+        foreach (var sequence in new[] { "1", "2" })
+        {
+            using var content = new StringContent(Providers.Huawei.HuaweiRequests.SingleForm(id, total: "2", sequence: sequence), Encoding.UTF8,
+                Providers.Huawei.HuaweiRequests.Form);
+            using var response = await ui.Http.PostAsync("/callbacks/huawei", content);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        await using var session = await SignInAsync(LedgerApi.SupportKey, $"#/message/huawei/{Uri.EscapeDataString(id)}");
+        var page = session.Page;
+        await page.Locator("#timeline li").Nth(3).WaitForAsync();
+
+        var timeline = (await page.Locator("#timeline").TextContentAsync())!;
+        timeline.ShouldContain("part 1 of 2");
+        timeline.ShouldContain("part 2 of 2");
+        (await page.Locator("#timeline .badge.duplicate").CountAsync()).ShouldBe(0);
+        ShouldHaveStayedHome(session);
+    }
+
+    [Fact]
     public async Task the_as_of_slider_shows_the_status_as_it_stood_at_an_earlier_version()
     {
         var (_, key) = await MessageWithAHistoryAsync();

@@ -64,6 +64,7 @@ function entry(e) {
       e.duplicate && effect !== 'duplicate' ? badge('duplicate') : null,
       e.providerStatus ? h('span', { class: 'mono' }, e.providerStatus) : null,
       e.errorCode && e.errorCode !== e.providerStatus ? h('span', { class: 'mono' }, e.errorCode) : null,
+      e.part ? h('span', { class: 'muted small' }, `part ${e.part.sequence} of ${e.part.total}`) : null,
       e.statusAfter && e.type !== 'callback_received' ? h('span', { class: 'muted small' }, `→ status ${e.statusAfter}`) : null),
     h('div', { class: 'tl-times' },
       'Arrived ', utc(e.receivedAt),
