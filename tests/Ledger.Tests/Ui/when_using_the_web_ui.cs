@@ -157,6 +157,35 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
     }
 
     [Fact]
+    public async Task a_clock_time_shows_the_status_the_ledger_knew_then()
+    {
+        var (_, key) = await MessageWithAHistoryAsync();
+        await using var session = await SignInAsync(LedgerApi.SupportKey, $"#/message/aliyun/{Uri.EscapeDataString(key)}");
+        var page = session.Page;
+        await page.Locator("#timeline li").Nth(9).WaitForAsync();
+
+        // Before the first callback arrived: nothing was known yet, and the page says so.
+        await page.Locator("#asof-time").FillAsync("2000-01-01T00:00");
+        await page.Locator("#asof-time").PressAsync("Enter");
+        (await page.Locator("#asof-result").Filter(new() { HasText = "at that point" }).TextContentAsync())!.ShouldContain("No callback had been recorded");
+
+        // Now: every event counts, the status is the current one, the last event is marked.
+        var later = DateTime.Now.AddMinutes(5).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await page.Locator("#asof-time").FillAsync(later);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await page.Locator("#asof-status").Filter(new() { HasText = "Status at" }).WaitForAsync();
+        (await page.Locator("#asof-status [data-status]").TextContentAsync()).ShouldBe("delivered");
+        (await page.Locator("#timeline li.current").GetAttributeAsync("data-version")).ShouldBe("10");
+        lock (session.Requests)
+        {
+            session.Requests.ShouldContain(u => u.Contains("?asOf=", StringComparison.Ordinal));
+        }
+
+        await ScreenshotAsync(page, "message-at-time");
+        ShouldHaveStayedHome(session, "404");
+    }
+
+    [Fact]
     public async Task a_support_key_is_told_raw_requests_are_for_admins_and_an_admin_key_sees_the_body()
     {
         var (_, key) = await MessageWithAHistoryAsync();

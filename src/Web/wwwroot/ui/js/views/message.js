@@ -133,5 +133,30 @@ function asOf(events, base, out, timeline) {
   label.textContent = describe(last);
   return h('div', { class: 'card asof' },
     h('label', { for: 'asof-range' }, 'Move to a moment in the history'), range, h('div', {}, label),
-    h('p', { class: 'muted small' }, 'Shows the status exactly as it stood after that event (GET …?version=n). Arrow keys move one event.'));
+    h('p', { class: 'muted small' }, 'Shows the status exactly as it stood after that event (GET …?version=n). Arrow keys move one event.'),
+    atTime(events, base, out, timeline));
+}
+
+// "I never got the code at 10:32": the status as it stood at a clock time (the browser's time zone),
+// i.e. after every event the ledger had received by then (GET …?asOf=instant).
+function atTime(events, base, out, timeline) {
+  const input = h('input', { type: 'datetime-local', id: 'asof-time', step: 1, required: true });
+  const form = h('form', { id: 'asof-time-form', class: 'asof-time' },
+    h('label', { for: 'asof-time' }, 'Or at a time (your time zone)'), input, h('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const at = new Date(input.value);
+    if (Number.isNaN(at.getTime())) return;
+    const instant = at.toISOString();
+    const known = events.filter(e => new Date(e.receivedAt) <= at);
+    const v = known.length ? known[known.length - 1].version : null;
+    for (const li of timeline.children) li.classList.toggle('current', Number(li.dataset.version) === v);
+    try {
+      const s = await get(`${base}?asOf=${enc(instant)}`);
+      clear(out, statusCard(s, `Status at ${utc(instant)}`, 'asof-status'));
+    } catch (e) {
+      clear(out, errorBox(e));
+    }
+  });
+  return form;
 }
