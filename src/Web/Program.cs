@@ -219,7 +219,7 @@ app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
 
-return await app.RunJasperFxCommands(args);
+return await app.RunJasperFxCommands(LedgerCommands.CommandArgs(args));
 
 static bool ServesCallbacks(string[] args)
 {

@@ -16,6 +16,36 @@ public static class LedgerCommands
     public static bool Handles(string[] args) =>
         args.Length > 0 && args[0].ToLowerInvariant() is VerifyConfig or CallbackUrlsCommand;
 
+    /// <summary>
+    /// The arguments JasperFx's command parser should see. Configuration overrides given the ASP.NET way
+    /// (`--Ledger:DataDirectory=/srv/ledger`, `--Ledger:Schema ledger2`) were already read into the
+    /// configuration by the host builder; JasperFx knows only its own flags (and `--urls`) and refuses the
+    /// rest as "Unknown argument or flag", so they are left out. `--config:…` is JasperFx's own.
+    /// </summary>
+    public static string[] CommandArgs(string[] args)
+    {
+        var kept = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var equals = arg.IndexOf('=');
+            var key = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..(equals < 0 ? arg.Length : equals)] : "";
+            if (key.Contains(':') && !key.StartsWith("config:", StringComparison.OrdinalIgnoreCase))
+            {
+                if (equals < 0 && i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    i++; // `--Section:Key value`: its value goes too
+                }
+
+                continue;
+            }
+
+            kept.Add(arg);
+        }
+
+        return [.. kept];
+    }
+
     /// <summary>The arguments the configuration should see: our command name and flags removed.</summary>
     public static string[] ConfigurationArgs(string[] args) =>
         Handles(args) ? args.Skip(1).Where(a => !a.Equals(ProbeFlag, StringComparison.OrdinalIgnoreCase)).ToArray() : args;

@@ -27,6 +27,84 @@ public sealed class when_the_ledger_runs_its_own_postgres
         (await new NpgsqlCommand("select v from kept", again).ExecuteScalarAsync()).ShouldBe("still here");
     }
 
+    /// <summary>README's first command: `build.ps1 run` starts the service with `--Ledger:DataDirectory=…` on its command line.</summary>
+    [Fact]
+    public async Task started_as_readme_says_it_creates_its_database_serves_a_callback_and_stops_it_on_sigterm()
+    {
+        var directory = TestClusters.NewDirectory("readme");
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        // The service's own output folder (the test folder also holds the test assemblies, which JasperFx's command discovery would load).
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "Ledger.Tests"), Path.Combine("src", "Web")), "Ledger.Web.dll"));
+        info.ArgumentList.Add($"--Ledger:DataDirectory={directory}"); // exactly what build.ps1 run passes
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        info.Environment["ConnectionStrings__Ledger"] = "";
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!await ReadyAsync(http))
+            {
+                if (process.HasExited)
+                {
+                    throw new ShouldAssertException($"The service exited ({process.ExitCode}): {await errors}");
+                }
+
+                DateTime.UtcNow.ShouldBeLessThan(deadline, "not ready within 60 s");
+                await Task.Delay(200);
+            }
+
+            using var content = new StringContent(Payloads.Array(Payloads.TencentItem(Payloads.NewId(), "SUCCESS")), System.Text.Encoding.UTF8, "application/json");
+            (await http.PostAsync("/callbacks/tencent", content)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            File.Exists(Path.Combine(directory, "pgdata", "postmaster.pid")).ShouldBeTrue("its own cluster, in the directory given");
+
+            Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            var exited = process.WaitForExitAsync();
+            (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(30)))).ShouldBe(exited, "stopped within 30 s");
+            process.ExitCode.ShouldBe(0, await errors);
+            File.Exists(Path.Combine(directory, "pgdata", "postmaster.pid")).ShouldBeFalse("the cluster is stopped with the service");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await Task.WhenAny(output, Task.Delay(1000));
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<bool> ReadyAsync(HttpClient http)
+    {
+        try
+        {
+            return (await http.GetAsync("/health/ready")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     [Fact]
     public void missing_binaries_are_reported_with_what_to_do()
     {
