@@ -28,7 +28,7 @@ public static class ReplayCommand
         var runner = services.GetRequiredService<ReplayRunner>();
         var job = await runner.QueueAsync(options, $"cli:{Environment.UserName}", chunkSize);
         job = await runner.RunAsync(job.Id);
-        Console.WriteLine(JsonSerializer.Serialize(ReplayView.From(job), new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        Console.WriteLine(JsonSerializer.Serialize(ReplayView.From(job, DateTimeOffset.UtcNow), new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
         return job.State == ReplayStates.Completed ? 0 : 1;
     }
 

@@ -96,6 +96,33 @@ public sealed class when_an_operator_runs_a_replay(ReplayFixture fixture)
     }
 
     [Fact]
+    public async Task a_job_that_lost_its_message_shows_as_stalled_and_resumes_from_its_cursor()
+    {
+        // Running, last updated ten minutes ago, and no message on the queue: what a job looks like after
+        // Wolverine parked its message (the database was gone for longer than the retries).
+        var job = ReplayJob.Queue(new ReplayOptions { Provider = BuggyTestAdapter.ProviderName, From = DateTimeOffset.UtcNow.AddMinutes(1), DryRun = true },
+            "tests", DateTimeOffset.UtcNow.AddMinutes(-10)) with { State = ReplayStates.Running, UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-10) };
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Store(job);
+            await session.SaveChangesAsync();
+        }
+
+        var (_, stalled) = await fixture.Host.GetJsonAsync($"/replays/{job.Id}");
+        stalled.GetProperty("state").GetString().ShouldBe(ReplayStates.Running);
+        stalled.GetProperty("stalled").GetBoolean().ShouldBeTrue();
+
+        var client = fixture.Host.Server.CreateClient();
+        (await client.PostAsync($"/replays/{job.Id}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var done = await WaitUntilFinishedAsync($"/replays/{job.Id}");
+        done.GetProperty("state").GetString().ShouldBe(ReplayStates.Completed);
+        done.GetProperty("stalled").GetBoolean().ShouldBeFalse();
+
+        (await client.PostAsync($"/replays/{job.Id}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await client.PostAsync($"/replays/{Guid.NewGuid()}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task bad_options_are_refused_with_a_problem()
     {
         var client = fixture.Host.Server.CreateClient();

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.RegisterSentEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint), typeof(Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint), typeof(Ledger.Web.Webhooks.WebhooksEndpoint) };
+            return new System.Type[] { typeof(Ledger.Web.Health.HealthEndpoint), typeof(Ledger.Web.Ingest.ReceiveCallbackEndpoint), typeof(Ledger.Web.Messages.GetHistoryEndpoint), typeof(Ledger.Web.Messages.GetMessageEndpoint), typeof(Ledger.Web.Messages.RegisterSentEndpoint), typeof(Ledger.Web.Messages.SearchMessagesEndpoint), typeof(Ledger.Web.Quarantine.ListQuarantineEndpoint), typeof(Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint), typeof(Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint), typeof(Ledger.Web.Replays.GetReplayDifferencesEndpoint), typeof(Ledger.Web.Replays.GetReplayEndpoint), typeof(Ledger.Web.Replays.ResumeReplayEndpoint), typeof(Ledger.Web.Replays.StartReplayEndpoint), typeof(Ledger.Web.Requests.GetRequestEndpoint), typeof(Ledger.Web.Webhooks.WebhooksEndpoint) };
         }
     }
 
@@ -43,6 +43,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_callbacks_provider_account))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_messages_sent))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_replays))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_replays_id_resume))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_webhooks_subscriber_parked_resend))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Health.HealthEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Ingest.ReceiveCallbackEndpoint))]
@@ -55,6 +56,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Reconciliation.GetReconciliationMessagesEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.GetReplayDifferencesEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.GetReplayEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.ResumeReplayEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Replays.StartReplayEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Requests.GetRequestEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Ledger.Web.Webhooks.WebhooksEndpoint))]
