@@ -101,7 +101,8 @@ public sealed class when_an_operator_runs_a_replay(ReplayFixture fixture)
         // Running, last updated ten minutes ago, and no message on the queue: what a job looks like after
         // Wolverine parked its message (the database was gone for longer than the retries).
         var job = ReplayJob.Queue(new ReplayOptions { Provider = BuggyTestAdapter.ProviderName, From = DateTimeOffset.UtcNow.AddMinutes(1), DryRun = true },
-            "tests", DateTimeOffset.UtcNow.AddMinutes(-10)) with { State = ReplayStates.Running, UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-10) };
+            "tests", DateTimeOffset.UtcNow.AddMinutes(-10)) with
+        { State = ReplayStates.Running, UpdatedAt = DateTimeOffset.UtcNow.AddMinutes(-10) };
         await using (var session = fixture.Store.LightweightSession())
         {
             session.Store(job);
