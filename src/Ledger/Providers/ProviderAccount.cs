@@ -17,5 +17,11 @@ public sealed class ProviderAccount
     /// <summary>Provider-specific options (e.g. the generic scheme's field names), as configured.</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>`Options:VerifyMode` value that skips the signed-timestamp window (replay/audit of old requests).</summary>
+    public const string IgnoreTimestampMode = "ignore-timestamp";
+
+    /// <summary>Whether this account holds signed timestamps to <see cref="TimestampToleranceSeconds"/> (`Options:VerifyMode`).</summary>
+    public bool IgnoresTimestamp => Options.TryGetValue("VerifyMode", out var mode) && mode == IgnoreTimestampMode;
+
     public override string ToString() => $"account {Name}"; // never the secrets
 }

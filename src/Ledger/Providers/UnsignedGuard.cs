@@ -49,13 +49,24 @@ public static class UnsignedGuard
 
         foreach (var cidr in cidrs)
         {
-            if (IPNetwork.TryParse(cidr.Contains('/') ? cidr : cidr + (cidr.Contains(':') ? "/128" : "/32"), out var network)
-                && network.Contains(ip))
+            if (Network(cidr) is { } network && network.Contains(ip))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>An address (a network of one) or a CIDR, as `AllowedCidrs` and `TrustedProxies` take them; null when it is neither.</summary>
+    public static IPNetwork? Network(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0)
+        {
+            return null;
+        }
+
+        return IPNetwork.TryParse(trimmed.Contains('/') ? trimmed : trimmed + (trimmed.Contains(':') ? "/128" : "/32"), out var network) ? network : null;
     }
 }

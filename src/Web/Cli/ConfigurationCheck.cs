@@ -1,4 +1,3 @@
-using System.Net;
 using JasperFx.Environment;
 using Ledger.Providers;
 using Ledger.Providers.Generic;
@@ -38,7 +37,7 @@ public static class ConfigurationCheck
 
         for (var i = 0; i < options.TrustedProxies.Count; i++)
         {
-            if (Security.TrustedProxies.Network(options.TrustedProxies[i]) is null)
+            if (!CidrParses(options.TrustedProxies[i]))
             {
                 problems.Add($"Ledger__TrustedProxies__{i} '{options.TrustedProxies[i]}' is not an address or CIDR (e.g. 10.0.0.0/8).");
             }
@@ -131,11 +130,7 @@ public static class ConfigurationCheck
     private static bool IsGeneric(string provider) => provider.Equals("generic", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The same forms <see cref="UnsignedGuard.AddressAllowed"/> accepts: a CIDR or a single address.</summary>
-    public static bool CidrParses(string cidr)
-    {
-        var text = cidr.Trim();
-        return text.Length > 0 && IPNetwork.TryParse(text.Contains('/') ? text : text + (text.Contains(':') ? "/128" : "/32"), out _);
-    }
+    public static bool CidrParses(string cidr) => UnsignedGuard.Network(cidr) is not null;
 
     /// <summary>Adds the check to JasperFx's `check-env`.</summary>
     public static IServiceCollection AddLedgerConfigurationCheck(this IServiceCollection services, IConfiguration configuration)

@@ -1,4 +1,4 @@
-using System.Net;
+using Ledger.Providers;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Ledger.Web.Security;
@@ -29,23 +29,10 @@ public static class TrustedProxies
         options.KnownIPNetworks.Clear();
         foreach (var proxy in proxies)
         {
-            options.KnownIPNetworks.Add(Network(proxy) ?? throw new InvalidOperationException(
+            options.KnownIPNetworks.Add(UnsignedGuard.Network(proxy) ?? throw new InvalidOperationException(
                 $"Ledger__TrustedProxies entry '{proxy}' is not an address or CIDR (e.g. 10.0.0.0/8)."));
         }
 
         return app.UseForwardedHeaders(options);
-    }
-
-    /// <summary>An address (a network of one) or a CIDR; null when it is neither.</summary>
-    public static System.Net.IPNetwork? Network(string text)
-    {
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0)
-        {
-            return null;
-        }
-
-        var cidr = trimmed.Contains('/') ? trimmed : trimmed + (trimmed.Contains(':') ? "/128" : "/32");
-        return System.Net.IPNetwork.TryParse(cidr, out var network) ? network : null;
     }
 }

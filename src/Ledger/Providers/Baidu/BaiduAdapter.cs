@@ -13,9 +13,6 @@ namespace Ledger.Providers.Baidu;
 /// </summary>
 public sealed class BaiduAdapter : IProviderAdapter
 {
-    /// <summary>`Options:VerifyMode` value that skips the timestamp window (replay/audit of old requests).</summary>
-    public const string IgnoreTimestamp = "ignore-timestamp";
-
     public string Name => "baidu";
 
     /// <remarks>baidu/2: deliverTime as epoch milliseconds (number or digits) is read; baidu/1 refused it as bad_time.</remarks>
@@ -55,9 +52,8 @@ public sealed class BaiduAdapter : IProviderAdapter
                 $"The timestamp header '{timestamp}' is not epoch milliseconds."));
         }
 
-        var ignoreWindow = account.Options.TryGetValue("VerifyMode", out var mode) && mode == IgnoreTimestamp;
         var skew = (now - DateTimeOffset.FromUnixTimeMilliseconds(millis)).Duration();
-        if (!ignoreWindow && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
+        if (!account.IgnoresTimestamp && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
         {
             return AdapterResult.Reject(Rejection.Unverified(RejectionReasons.StaleTimestamp,
                 $"The signed timestamp is {skew.TotalSeconds:F0} s away from our clock; at most {account.TimestampToleranceSeconds} s are accepted (TimestampToleranceSeconds)."));

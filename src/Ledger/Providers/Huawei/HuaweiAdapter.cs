@@ -34,9 +34,6 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
     /// <summary>`Options:AppKey`: the app key (`Access=`) an AK/SK-signed account expects.</summary>
     public const string AppKeyOption = "AppKey";
 
-    /// <summary>`Options:VerifyMode` value that skips the X-Sdk-Date window (replay/audit of old requests).</summary>
-    public const string IgnoreTimestamp = "ignore-timestamp";
-
     /// <summary>
     /// Neither page documents a reply body or retry rule (reference §6: "Expected reply and retry: not
     /// found"), so an empty 200 is the safest acknowledgement.
@@ -151,9 +148,8 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
             return Rejection.Unverified(RejectionReasons.StaleTimestamp, $"{HuaweiSignature.DateHeader} '{sdkDate}' is not yyyyMMdd'T'HHmmss'Z'.");
         }
 
-        var ignoreWindow = account.Options.TryGetValue("VerifyMode", out var mode) && mode == IgnoreTimestamp;
         var skew = (now - signedAt).Duration();
-        if (!ignoreWindow && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
+        if (!account.IgnoresTimestamp && skew > TimeSpan.FromSeconds(account.TimestampToleranceSeconds))
         {
             return Rejection.Unverified(RejectionReasons.StaleTimestamp,
                 $"{HuaweiSignature.DateHeader} is {skew.TotalSeconds:F0} s away from our clock; at most {account.TimestampToleranceSeconds} s are accepted ({setting}TimestampToleranceSeconds).");
