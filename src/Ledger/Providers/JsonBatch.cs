@@ -86,20 +86,15 @@ public static class JsonBatch
     }
 
     /// <summary>A field as text whether the provider sent it as a string, number or boolean.</summary>
-    public static string? Text(JsonElement obj, string name)
-    {
-        if (!obj.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
+    public static string? Text(JsonElement obj, string name) => obj.TryGetProperty(name, out var value) ? Scalar(value) : null;
 
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-            _ => null,
-        };
-    }
+    /// <summary>A value as text whether it was sent as a string, number or boolean (numbers as written: a long id stays whole); else null.</summary>
+    public static string? Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        _ => null,
+    };
 
     public static int? Int(JsonElement obj, string name) =>
         int.TryParse(Text(obj, name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;

@@ -42,16 +42,8 @@ public sealed class FieldPath
             }
         }
 
-        return Scalar(current);
+        return JsonBatch.Scalar(current);
     }
-
-    /// <summary>A value as text whether the gateway sent it as a string, number or boolean (numbers as written: a long id stays whole).</summary>
-    public static string? Scalar(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-        _ => null,
-    };
 
     public override string ToString() => Text;
 }

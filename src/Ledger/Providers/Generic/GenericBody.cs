@@ -194,7 +194,7 @@ public sealed record GenericBody(
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in obj.EnumerateObject())
         {
-            if (FieldPath.Scalar(property.Value) is { } value)
+            if (JsonBatch.Scalar(property.Value) is { } value)
             {
                 fields[property.Name] = value;
             }
