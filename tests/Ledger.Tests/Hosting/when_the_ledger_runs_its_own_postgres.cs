@@ -40,7 +40,7 @@ public sealed class when_the_ledger_runs_its_own_postgres
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["ConnectionStrings__Ledger"] = "";
         using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never blocks the service
         var errors = process.StandardError.ReadToEndAsync();
         try
         {
@@ -72,9 +72,9 @@ public sealed class when_the_ledger_runs_its_own_postgres
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
             }
 
-            await Task.WhenAny(output, Task.Delay(1000));
             if (Directory.Exists(directory))
             {
                 Directory.Delete(directory, recursive: true);
