@@ -1,4 +1,3 @@
-using Marten.Events.Archiving;
 using System.Buffers.Binary;
 using Ledger.Events;
 using Ledger.Ingest;
@@ -285,11 +284,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         {
             // Archived streams included: retention archives old final messages, and a replay must
             // compare with what they hold (their corrections are appended after restoring them).
-            events = (await session.Events.QueryAllRawEvents()
-                    .Where(e => e.StreamKey == key && e.MaybeArchived())
-                    .OrderBy(e => e.Version)
-                    .ToListAsync(ct))
-                .Select(e => e.Data).ToList();
+            events = (await StreamEvents.ReadAsync(session, key, ct: ct)).Select(e => e.Data).ToList();
             if (events.Count > 0)
             {
                 streams[key] = events;
