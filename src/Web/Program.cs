@@ -204,7 +204,7 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
 
 WarnAboutUnprotectedProviders(app);
 // First: everything after it (allowlists, rate limit, raw records, the loopback-only API) sees the client's address.
-app.UseTrustedProxies(app.Configuration.GetSection("Ledger").Get<LedgerOptions>()?.TrustedProxies ?? []);
+app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value.TrustedProxies);
 // Only callbacks are limited (SourceRateLimit partitions nothing else), so only they go through the
 // limiter: the read API skipped a partition lookup under a lock and a lease on every request.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), callbacks => callbacks.UseRateLimiter());
@@ -235,7 +235,7 @@ static bool CommandNeedsDatabase(string[] args)
 
 static void WarnAboutUnprotectedProviders(WebApplication app)
 {
-    var options = app.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions();
+    var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
     var catalog = app.Services.GetRequiredService<ProviderCatalog>();
     var unprotected = catalog.Names.Where(p => !options.Providers.ContainsKey(p)).Order().ToList();
     if (unprotected.Count > 0)
