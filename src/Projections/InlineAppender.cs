@@ -9,14 +9,15 @@ namespace Ledger.Projections;
 /// <summary>
 /// The group commit's writer (<see cref="IStreamAppender"/>): Marten's storage, written set-based. One
 /// round trip locks the commit's streams and reads their versions and documents; the events are
-/// projected here with the projections' own methods (<see cref="InlineDocuments"/>); a second round
+/// projected here with the projections' own folds (<see cref="MessageProjection.Next"/>, the method
+/// Marten's inline projection and rebuilds call too); a second round
 /// trip inserts every event and upserts every stream row and document with one statement per table
 /// (arrays unnested), instead of Marten's append function and upsert per stream. The rows are exactly
 /// Marten's (same tables, columns, serializer, event names and versions), so reads, replays, rebuilds
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
 /// plain SQL inside PostgreSQL (README "Performance and the benchmark").
 /// </summary>
-public sealed class InlineAppender(IDocumentStore store, InlineDocuments documents) : IStreamAppender
+public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected) : IStreamAppender
 {
     private const string Tenant = "*DEFAULT*";
     private const string Begin = "begin isolation level read committed";
@@ -26,8 +27,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
     private volatile bool _tablesReady;
     private static readonly Type[] StorageTypes =
     [
-        typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(MessageStatus), typeof(DeliveryHistory), typeof(MessageReconciliation),
-        typeof(RejectedRequest),
+        typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(Message), typeof(RejectedRequest),
     ];
 
     public async Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
@@ -47,9 +47,10 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
                 await StreamLocks.RestoreArchivedAsync(connection, store.Options.Events.DatabaseSchemaName, archived, ct).ConfigureAwait(false);
             }
 
+            await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);
             foreach (var stream in streams.Values)
             {
-                appended.Add(stream.Project(documents));
+                appended.Add(stream.Project(messages, rejected));
             }
         }
 
@@ -86,6 +87,28 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
             {
                 await Task.Delay(50 * attempt, ct).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A message stream that exists but has no document was written before its document's shape changed
+    /// (a store of an earlier build not yet rebuilt): its document is folded from its stored events first,
+    /// so the new events continue the stream's real state. Read outside the commit's transaction, which
+    /// is safe: the stream's lock is held, so nobody else appends to it meanwhile.
+    /// </summary>
+    private async Task FoldStreamsWithoutDocumentAsync(IEnumerable<PendingStream> streams, CancellationToken ct)
+    {
+        var missing = streams.Where(s => s.Version > 0 && s.Message is null && !s.Key.StartsWith("quarantine:", StringComparison.Ordinal)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        await using var session = store.QuerySession();
+        foreach (var stream in missing)
+        {
+            var events = await StreamEvents.ReadAsync(session, stream.Key, ct: ct).ConfigureAwait(false);
+            stream.Message = messages.Fold(stream.Key, events.Select(e => e.Data));
         }
     }
 
@@ -139,9 +162,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
                 archived.Add(stream.Key);
             }
 
-            stream.Status = reader.IsDBNull(3) ? null : _serializer.FromJson<MessageStatus>(reader, 3);
-            stream.History = reader.IsDBNull(4) ? null : _serializer.FromJson<DeliveryHistory>(reader, 4);
-            stream.Reconciliation = reader.IsDBNull(5) ? null : _serializer.FromJson<MessageReconciliation>(reader, 5);
+            stream.Message = reader.IsDBNull(3) ? null : _serializer.FromJson<Message>(reader, 3);
         }
 
         return archived;
@@ -167,9 +188,7 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         var events = new EventColumns(streams.Sum(s => s.Events.Count));
         var streamKeys = new List<string>(streams.Count);
         var streamVersions = new List<long>(streams.Count);
-        var status = new DocumentColumns();
-        var history = new DocumentColumns();
-        var reconciliation = new DocumentColumns();
+        var messages = new DocumentColumns();
         var rejected = new DocumentColumns();
         foreach (var stream in streams)
         {
@@ -181,11 +200,9 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
 
             streamKeys.Add(stream.Key);
             streamVersions.Add(version);
-            status.AddIfChanged(stream.Key, version, stream.Status, stream.StatusBefore, _serializer);
-            history.AddIfChanged(stream.Key, version, stream.History, stream.HistoryBefore, _serializer);
-            if (reconciliation.AddIfChanged(stream.Key, version, stream.Reconciliation, stream.ReconciliationBefore, _serializer))
+            if (messages.AddIfChanged(stream.Key, version, stream.Message, stream.MessageBefore, _serializer))
             {
-                reconciliation.AddDuplicated(stream.Reconciliation!.Day, stream.Reconciliation.Provider, stream.Reconciliation.Account);
+                messages.AddDuplicated(stream.Message!.Day, stream.Message.Provider, stream.Message.Account);
             }
 
             if (rejected.AddIfChanged(stream.Key, version, stream.Rejected, null, _serializer))
@@ -232,10 +249,8 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         Add(batch, _sql.UpsertStreams, P(streamKeys.ToArray()), P(streamVersions.ToArray()));
         Add(batch, _sql.InsertEvents,
             P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types), P(events.DotnetTypes));
-        AddUpsert(batch, _sql.UpsertStatus, status, duplicated: false);
-        AddUpsert(batch, _sql.UpsertHistory, history, duplicated: false);
-        AddUpsert(batch, _sql.UpsertReconciliation, reconciliation, duplicated: true);
-        AddUpsert(batch, _sql.UpsertRejected, rejected, duplicated: true);
+        AddUpsert(batch, _sql.UpsertMessages, messages);
+        AddUpsert(batch, _sql.UpsertRejected, rejected);
         if (commit)
         {
             // In the same round trip: after an error PostgreSQL skips the rest of the batch, so this
@@ -246,16 +261,10 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    private static void AddUpsert(NpgsqlBatch batch, string sql, DocumentColumns rows, bool duplicated)
+    private static void AddUpsert(NpgsqlBatch batch, string sql, DocumentColumns rows)
     {
         if (rows.Ids.Count == 0)
         {
-            return;
-        }
-
-        if (!duplicated)
-        {
-            Add(batch, sql, P(rows.Ids.ToArray()), Jsonb(rows.Data), P(rows.Versions.ToArray()));
             return;
         }
 
@@ -284,39 +293,21 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         public string Key { get; } = key;
         public List<object> Events { get; } = [];
         public long Version { get; set; }
-        public MessageStatus? Status { get; set; }
-        public DeliveryHistory? History { get; set; }
-        public MessageReconciliation? Reconciliation { get; set; }
+        public Message? Message { get; set; }
+        public Message? MessageBefore { get; private set; }
         public RejectedRequest? Rejected { get; private set; }
-        public MessageStatus? StatusBefore { get; private set; }
-        public DeliveryHistory? HistoryBefore { get; private set; }
-        public MessageReconciliation? ReconciliationBefore { get; private set; }
 
-        public AppendedStream Project(InlineDocuments documents)
+        /// <summary>Each event through both folds: each leaves a stream it does not concern as it was (none).</summary>
+        public AppendedStream Project(MessageProjection messages, RejectedRequestProjection rejected)
         {
-            (StatusBefore, HistoryBefore, ReconciliationBefore) = (Status, History, Reconciliation);
+            MessageBefore = Message;
             foreach (var e in Events)
             {
-                Status = InlineDocuments.Status(Status, Key, e);
-                History = InlineDocuments.History(History, Key, e);
-                Reconciliation = documents.Reconciliation(Reconciliation, e);
-                Rejected = documents.Rejected(Rejected, e);
+                Message = messages.Next(Message, Key, e);
+                Rejected = rejected.Next(Rejected, e);
             }
 
-            var after = new List<object>(4);
-            AddIfAny(after, Status);
-            AddIfAny(after, History);
-            AddIfAny(after, Reconciliation);
-            AddIfAny(after, Rejected);
-            return new AppendedStream(Key, Events.Count, after);
-        }
-
-        private static void AddIfAny(List<object> documents, object? document)
-        {
-            if (document is not null)
-            {
-                documents.Add(document);
-            }
+            return new AppendedStream(Key, Events.Count, Message is not null ? [Message] : Rejected is not null ? [Rejected] : []);
         }
     }
 
@@ -396,14 +387,12 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
         {
             var events = store.Options.Events.DatabaseSchemaName;
             var streams = $"{events}.mt_streams";
-            var status = Table<MessageStatus>(store);
-            var history = Table<DeliveryHistory>(store);
-            var reconciliation = Table<MessageReconciliation>(store);
-            // From the stream rows out: a new stream (most of a commit's) costs one index probe, not four,
-            // and its documents cannot exist without it (they are written with it, in one transaction).
+            var messages = Table<Message>(store);
+            // From the stream rows out: a new stream (most of a commit's) costs one index probe, not two,
+            // and its document cannot exist without it (they are written with it, in one transaction).
             Lookup =
-                $"select s.id, s.version, s.is_archived, st.data, h.data, r.data from unnest($1::text[]) k join {streams} s on s.id = k " +
-                $"left join {status} st on st.id = s.id left join {history} h on h.id = s.id left join {reconciliation} r on r.id = s.id";
+                $"select s.id, s.version, s.is_archived, m.data from unnest($1::text[]) k join {streams} s on s.id = k " +
+                $"left join {messages} m on m.id = s.id";
             // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
             InsertRecords =
                 $"insert into {Table<RawRequestRecord>(store)} (id, data, mt_dotnet_type, mt_last_modified) " +
@@ -416,28 +405,19 @@ public sealed class InlineAppender(IDocumentStore store, InlineDocuments documen
                 $"insert into {events}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
                 $"select nextval('{events}.mt_events_sequence'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
                 "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)";
-            UpsertStatus = Upsert(status, typeof(MessageStatus));
-            UpsertHistory = Upsert(history, typeof(DeliveryHistory));
-            UpsertReconciliation = UpsertDuplicated(reconciliation, typeof(MessageReconciliation));
+            UpsertMessages = UpsertDuplicated(messages, typeof(Message));
             UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store), typeof(RejectedRequest));
         }
 
-        /// <summary>The existing streams among $1 (stream keys): id, version, archived, and their status, history and finance documents.</summary>
+        /// <summary>The existing streams among $1 (stream keys): id, version, archived, and their message document.</summary>
         public string Lookup { get; }
         public string InsertRecords { get; }
         public string UpsertStreams { get; }
         public string InsertEvents { get; }
-        public string UpsertStatus { get; }
-        public string UpsertHistory { get; }
-        public string UpsertReconciliation { get; }
+        public string UpsertMessages { get; }
         public string UpsertRejected { get; }
 
-        private static string Upsert(string table, Type document) =>
-            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
-            $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp() from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(id, data, version) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified";
-
-        /// <summary>The same, with the duplicated day, provider and account columns.</summary>
+        /// <summary>A document upsert, with the duplicated day, provider and account columns.</summary>
         private static string UpsertDuplicated(string table, Type document) =>
             $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified, day, provider, account) " +
             $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp(), u.day, u.provider, u.account " +

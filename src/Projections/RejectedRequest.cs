@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Ledger.Events;
 using Marten.Events.Aggregation;
 
@@ -26,9 +27,16 @@ public sealed partial class RejectedRequestProjection : SingleStreamProjection<R
     public RejectedRequestProjection(TimeZoneInfo zone)
     {
         _zone = zone;
+        IncludeType<RequestQuarantined>();
     }
 
-    public RejectedRequest Create(RequestQuarantined e) => new()
+    /// <summary>The one fold, used by Marten (inline, rebuild) and by the group commit's writer alike.</summary>
+    public override RejectedRequest? Evolve(RejectedRequest? snapshot, string id, IEvent e) => Next(snapshot, e.Data);
+
+    /// <summary>A quarantine stream's first event makes the row; nothing else changes it.</summary>
+    public RejectedRequest? Next(RejectedRequest? current, object e) => e is RequestQuarantined q && current is null ? Rejected(q) : current;
+
+    private RejectedRequest Rejected(RequestQuarantined e) => new()
     {
         Id = StreamKeys.Quarantine(e.RequestId),
         RequestId = e.RequestId,

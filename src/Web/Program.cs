@@ -88,9 +88,8 @@ builder.Services.AddSingleton<NonceLedger>();
 builder.Services.AddSingleton<CallbackReception>();
 var reconciliation = ReconciliationSettings.From(builder.Configuration);
 builder.Services.AddSingleton(reconciliation);
-builder.Services.AddSingleton(new MessageReconciliationProjection(reconciliation.Zone));
+builder.Services.AddSingleton(new MessageProjection(reconciliation.Zone));
 builder.Services.AddSingleton(new RejectedRequestProjection(reconciliation.Zone));
-builder.Services.AddSingleton<InlineDocuments>();
 builder.Services.AddSingleton<IStreamAppender, InlineAppender>();
 builder.Services.AddSingleton<ApiKeys>();
 // Kestrel runs a connection's continuations on its socket thread instead of queueing each to the thread
@@ -99,8 +98,6 @@ builder.Services.AddSingleton<ApiKeys>();
 // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, stalled requests for 17 s under load). Nothing on the
 // request path blocks; Ledger:InlineScheduling=false turns it off.
 builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = builder.Configuration.GetValue("Ledger:InlineScheduling", true));
-// The read endpoints' primary-key reads of stored JSON (one singleton, so Wolverine injects it instead of building one per request).
-builder.Services.AddSingleton<Ledger.Web.Messages.StoredDocuments>();
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null; // the ingest path enforces Ledger:MaxBodyBytes itself, and records what it refuses
@@ -110,6 +107,8 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
 });
 builder.Services.AddSourceRateLimit(builder.Configuration.GetSection("Ledger:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
+
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, Ledger.Web.Messages.MessageJson.Default));
 
 builder.Services.AddMarten(services =>
     {
@@ -133,36 +132,30 @@ builder.Services.AddMarten(services =>
         }
 
         options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
-        // Search lookups: exact phone digits and our own reference, indexed on the status document.
-        options.Schema.For<MessageStatus>().DocumentAlias("message_status")
-            .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt);
-        // No index on the history's JSON: the audit view finds a request's histories by the stream keys its
-        // raw record names (a GIN index here cost ~85 µs per report written).
-        options.Schema.For<DeliveryHistory>().DocumentAlias("delivery_history");
+        // One document per message (status, history entries, finance fields), indexed only for the documented
+        // queries: search by phone digits and by our own reference (newest first), and finance's totals by
+        // business day, provider and account (columns duplicated out of the JSON, indexed together). No
+        // index on the entries: the audit view finds a request's messages by the stream keys its raw record names.
+        options.Schema.For<Message>().DocumentAlias("message")
+            .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt)
+            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account)
+            .Index(x => new { x.Day, x.Provider, x.Account });
         options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);
         options.Schema.For<ReplayJob>().DocumentAlias("replay_job");
         options.Schema.For<ReplayDifference>().DocumentAlias("replay_difference").Index(x => x.ReplayId);
-        options.Projections.Add<MessageStatusProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
-        options.Projections.Add<DeliveryHistoryProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
-
-        // Finance reconciliation (docs/architecture.md): per-message rows and quarantined requests by
-        // business day, with the filter columns duplicated out of the JSON and indexed together.
-        options.Schema.For<MessageReconciliation>().DocumentAlias("message_reconciliation")
-            .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account)
-            .Index(x => new { x.Day, x.Provider, x.Account });
         options.Schema.For<RejectedRequest>().DocumentAlias("rejected_request")
             .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
-        options.Projections.Add(services.GetRequiredService<MessageReconciliationProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        options.Projections.Add(services.GetRequiredService<MessageProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         options.Projections.Add(services.GetRequiredService<RejectedRequestProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
 
         // Marten also indexes each duplicated column by itself; every finance query filters on a day range
         // first (then provider, account), which the composite index serves, so those three only cost
         // writes: three more index entries per report. Removed from the mapping before any DDL is made, and
         // after the projections are added (resolving the mapping earlier fixes it without their numeric versions).
-        var reconciliation = (Marten.Schema.DocumentMapping)((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(MessageReconciliation));
-        foreach (var single in reconciliation.Indexes.OfType<Marten.Schema.DocumentIndex>().Where(i => i.Columns is ["day" or "provider" or "account"]).ToList())
+        var messages = (Marten.Schema.DocumentMapping)((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(typeof(Message));
+        foreach (var single in messages.Indexes.OfType<Marten.Schema.DocumentIndex>().Where(i => i.Columns is ["day" or "provider" or "account"]).ToList())
         {
-            reconciliation.Indexes.Remove(single);
+            messages.Indexes.Remove(single);
         }
 
         return options;

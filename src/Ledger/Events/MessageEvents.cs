@@ -3,7 +3,33 @@ namespace Ledger.Events;
 // Events of a message stream `{provider}:{messageKey}`. Their stored type names are pinned in
 // EventNames, so renaming a class never orphans stored events.
 
-/// <summary>One raw item of a callback, exactly as it stood in the request that carried it. Immutable evidence.</summary>
+/// <summary>
+/// One report: the item exactly as it stood in the request that carried it (immutable evidence) and the
+/// parser's reading of it, stamped with the parser version. The one event a report appends to its message
+/// stream; a replay's later reading is an <see cref="InterpretationCorrected"/> beside it, never a rewrite.
+/// </summary>
+/// <param name="Source">`push` (the provider called us) or `pull` (we asked the provider's query API).</param>
+public sealed record ReportReceived(
+    string Provider,
+    string Account,
+    string MessageKey,
+    Guid RequestId,
+    int ItemIndex,
+    string RawItem,
+    DateTimeOffset ReceivedAt,
+    Report Report,
+    string Source = ReportSources.Push);
+
+public static class ReportSources
+{
+    public const string Push = "push";
+    public const string Pull = "pull";
+}
+
+/// <summary>
+/// Written by builds before one event per report: the raw item, followed by its <see cref="ReportInterpreted"/>.
+/// Never appended any more; the fold still reads it, so streams written then stay valid.
+/// </summary>
 public sealed record CallbackReceived(
     string Provider,
     string Account,
@@ -13,7 +39,7 @@ public sealed record CallbackReceived(
     string RawItem,
     DateTimeOffset ReceivedAt);
 
-/// <summary>What the parser (of the version it names) read from the CallbackReceived just before it.</summary>
+/// <summary>Written by earlier builds: what the parser read from the CallbackReceived just before it (see <see cref="ReportReceived"/>).</summary>
 public sealed record ReportInterpreted(Guid RequestId, DateTimeOffset ReceivedAt, Report Report);
 
 /// <summary>
@@ -48,6 +74,7 @@ public static class EventNames
 {
     public static readonly IReadOnlyDictionary<Type, string> Pinned = new Dictionary<Type, string>
     {
+        [typeof(ReportReceived)] = "report_received",
         [typeof(CallbackReceived)] = "callback_received",
         [typeof(ReportInterpreted)] = "report_interpreted",
         [typeof(RequestQuarantined)] = "request_quarantined",

@@ -7,7 +7,7 @@ namespace Ledger.Events;
 /// <summary>
 /// In a message stream: today's parser reads item <paramref name="ItemIndex"/> of request
 /// <paramref name="RequestId"/> differently from the latest interpretation on record (the
-/// ReportInterpreted appended at ingest, or an earlier correction). <paramref name="Corrected"/> now
+/// ReportReceived appended at ingest, or an earlier correction). <paramref name="Corrected"/> now
 /// replaces <paramref name="Previous"/> for that item.
 /// </summary>
 public sealed record InterpretationCorrected(
@@ -20,9 +20,9 @@ public sealed record InterpretationCorrected(
     DateTimeOffset CorrectedAt);
 
 /// <summary>
-/// In a message stream, just before the CallbackReceived + ReportInterpreted of an item that was
-/// quarantined at receipt and that today's parser reads and verifies. Those two events carry the
-/// original request id, so the raw evidence stays the request as it was received.
+/// In a message stream, just before the ReportReceived of an item that was quarantined at receipt and
+/// that today's parser reads and verifies. That event carries the original request id, so the raw
+/// evidence stays the request as it was received.
 /// </summary>
 public sealed record CallbackRescued(
     Guid ReplayId,

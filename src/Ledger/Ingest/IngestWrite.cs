@@ -23,10 +23,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var item = items[i];
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, item.MessageKey),
-                [
-                    new CallbackReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt),
-                    new ReportInterpreted(record.Id, record.ReceivedAt, item.Report),
-                ]);
+                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt, item.Report)]);
         }
 
         return new IngestWrite(record with

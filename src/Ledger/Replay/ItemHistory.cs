@@ -3,8 +3,9 @@ using Ledger.Events;
 namespace Ledger.Replay;
 
 /// <summary>
-/// The latest interpretation of every item of one message stream: the ReportInterpreted that followed
-/// the item's CallbackReceived, or the last InterpretationCorrected for it. Pure.
+/// The latest interpretation of every item of one message stream: its ReportReceived's reading (in streams
+/// of earlier builds, the ReportInterpreted that followed the item's CallbackReceived), or the last
+/// InterpretationCorrected for it. Pure.
 /// </summary>
 public static class ItemHistory
 {
@@ -16,6 +17,9 @@ public static class ItemHistory
         {
             switch (e)
             {
+                case ReportReceived report:
+                    latest[(report.RequestId, report.ItemIndex)] = report.Report;
+                    break;
                 case CallbackReceived received:
                     unread = (received.RequestId, received.ItemIndex);
                     break;

@@ -125,7 +125,12 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         foreach (var key in keys.Distinct())
         {
             var events = await StreamEvents.ReadAsync(query, StreamKeys.Message(options.Provider!, key), ct: ct); // archived ones too
-            ids.UnionWith(events.Select(e => e.Data).OfType<CallbackReceived>().Select(r => r.RequestId));
+            ids.UnionWith(events.Select(e => e.Data switch
+            {
+                ReportReceived r => r.RequestId,
+                CallbackReceived c => c.RequestId, // streams of earlier builds
+                _ => Guid.Empty,
+            }).Where(id => id != Guid.Empty));
         }
 
         return [.. ids.Order()];

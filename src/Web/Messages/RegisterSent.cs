@@ -65,7 +65,7 @@ public static class RegisterSentEndpoint
         {
             foreach (var chunk in keys.Chunk(1000))
             {
-                foreach (var row in await session.LoadManyAsync<MessageReconciliation>(ct, chunk))
+                foreach (var row in await session.LoadManyAsync<Message>(ct, chunk))
                 {
                     if (row.SentAt is not null)
                     {

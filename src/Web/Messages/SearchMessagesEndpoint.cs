@@ -41,7 +41,7 @@ public static class SearchMessagesEndpoint
             return Problems.BadQuery(error!);
         }
 
-        IQueryable<MessageStatus> query = session.Query<MessageStatus>();
+        IQueryable<Message> query = session.Query<Message>();
         if (phone is not null)
         {
             query = query.Where(m => m.PhoneDigits.IsOneOf(phone));

@@ -22,7 +22,7 @@ public static class GetDailyReconciliationEndpoint
     [RequiresRole(Roles.Finance)]
     [WolverineGet("/reconciliation/daily")]
     public static async Task<IResult> Get(HttpContext context, IDocumentStore store, ReconciliationSettings settings,
-        MessageReconciliationProjection projection, TimeProvider clock, CancellationToken ct)
+        MessageProjection projection, TimeProvider clock, CancellationToken ct)
     {
         var (filter, problem) = ReconciliationFilter.Parse(context.Request);
         if (filter is null)

@@ -26,9 +26,9 @@ public sealed record ReconciliationMessageView(
     int Duplicates,
     int Corrected)
 {
-    public static ReconciliationMessageView From(MessageReconciliation m, DateTimeOffset now, TimeSpan wait) => new(
+    public static ReconciliationMessageView From(Message m, DateTimeOffset now, TimeSpan wait) => new(
         m.Day, m.Provider, m.Account, m.MessageKey, ReconciliationFilter.StatusName(m.Status), m.Final, m.IsMissingReport(now, wait),
-        m.SentAt, m.ReportedAt, m.FirstReceivedAt, PhoneMask.Mask(m.Phone), m.OutId, m.BilledParts, m.Callbacks, m.Duplicates, m.Corrections);
+        m.SentAt, m.ReportedAt, m.FirstReceivedAt == default ? null : m.FirstReceivedAt, PhoneMask.Mask(m.Phone), m.OutId, m.BilledParts, m.CallbackCount, m.DuplicateCount, m.CorrectedCount);
 }
 
 /// <summary>`GET /reconciliation/messages?from=&amp;to=&amp;provider=&amp;account=&amp;status=&amp;page=&amp;pageSize=&amp;format=csv`.</summary>

@@ -27,16 +27,16 @@ public sealed record DailyTotals
     /// <summary>Registered as sent, no final report, older than `MissingReportAfterHours` (a subset of `pending`/`unknown`).</summary>
     public int MissingReports { get; init; }
 
-    public DailyTotals Add(MessageReconciliation m, DateTimeOffset now, TimeSpan wait) => this with
+    public DailyTotals Add(Message m, DateTimeOffset now, TimeSpan wait) => this with
     {
         Delivered = Delivered + (m.Status == DeliveryStatus.Delivered ? 1 : 0),
         Failed = Failed + (m.Status == DeliveryStatus.Failed ? 1 : 0),
         Pending = Pending + (m.Status == DeliveryStatus.Pending ? 1 : 0),
         Unknown = Unknown + (m.Status == DeliveryStatus.Unknown ? 1 : 0),
         BilledParts = BilledParts + (m.BilledParts ?? 0),
-        Callbacks = Callbacks + m.Callbacks,
-        Duplicates = Duplicates + m.Duplicates,
-        Corrected = Corrected + m.Corrections,
+        Callbacks = Callbacks + m.CallbackCount,
+        Duplicates = Duplicates + m.DuplicateCount,
+        Corrected = Corrected + m.CorrectedCount,
         MissingReports = MissingReports + (m.IsMissingReport(now, wait) ? 1 : 0),
     };
 }
@@ -48,13 +48,13 @@ public sealed record DailyTotals
 /// </summary>
 public static class ReconciliationQueries
 {
-    public static string MessagesTable(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_message_reconciliation";
+    public static string MessagesTable(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_message";
 
     public static string RejectedTable(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_rejected_request";
 
     private static async Task EnsureTablesAsync(IQuerySession session, CancellationToken ct)
     {
-        await session.DocumentStore.Storage.Database.EnsureStorageExistsAsync(typeof(MessageReconciliation), ct);
+        await session.DocumentStore.Storage.Database.EnsureStorageExistsAsync(typeof(Message), ct);
         await session.DocumentStore.Storage.Database.EnsureStorageExistsAsync(typeof(RejectedRequest), ct);
     }
 
@@ -93,9 +93,9 @@ public static class ReconciliationQueries
               'Pending', count(*) filter (where data->>'Status' = 'Pending'),
               'Unknown', count(*) filter (where data->>'Status' = 'Unknown'),
               'BilledParts', coalesce(sum((data->>'BilledParts')::int), 0),
-              'Callbacks', coalesce(sum((data->>'Callbacks')::int), 0),
-              'Duplicates', coalesce(sum((data->>'Duplicates')::int), 0),
-              'Corrected', coalesce(sum((data->>'Corrections')::int), 0),
+              'Callbacks', coalesce(sum((data->>'CallbackCount')::int), 0),
+              'Duplicates', coalesce(sum((data->>'DuplicateCount')::int), 0),
+              'Corrected', coalesce(sum((data->>'CorrectedCount')::int), 0),
               'MissingReports', count(*) filter (where data->>'SentAt' is not null and not (data->>'Final')::boolean
                                                  and (data->>'SentAt')::timestamptz <= ?))
             from {MessagesTable(session)}
@@ -114,7 +114,7 @@ public static class ReconciliationQueries
     /// read per 500 messages), so it is meant for bounded ranges; the live totals stay a GROUP BY.
     /// </summary>
     public static async Task<IReadOnlyList<DailyTotals>> DailyAsOfAsync(IQuerySession session, ReconciliationFilter filter, DateTimeOffset asOf,
-        TimeSpan wait, MessageReconciliationProjection projection, CancellationToken ct)
+        TimeSpan wait, MessageProjection projection, CancellationToken ct)
     {
         await EnsureTablesAsync(session, ct);
         var parameters = new List<object> { filter.ToDay, filter.FromDay };
@@ -135,7 +135,7 @@ public static class ReconciliationQueries
                 .ToListAsync(ct);
             foreach (var stream in events.GroupBy(e => e.StreamKey))
             {
-                if (projection.Fold(stream.Select(e => e.Data)) is not { } row
+                if (projection.Fold(stream.Key!, stream.Select(e => e.Data)) is not { } row
                     || string.CompareOrdinal(row.Day, filter.FromDay) < 0 || string.CompareOrdinal(row.Day, filter.ToDay) > 0
                     || (filter.Provider is not null && row.Provider != filter.Provider)
                     || (filter.Account is not null && row.Account != filter.Account))
@@ -206,19 +206,19 @@ public static class ReconciliationQueries
         return (where, parameters.ToArray());
     }
 
-    public static async Task<(long Total, IReadOnlyList<MessageReconciliation> Rows)> MessagesPageAsync(IQuerySession session, ReconciliationFilter filter,
+    public static async Task<(long Total, IReadOnlyList<Message> Rows)> MessagesPageAsync(IQuerySession session, ReconciliationFilter filter,
         string? status, DateTimeOffset now, TimeSpan wait, int page, int pageSize, CancellationToken ct)
     {
         await EnsureTablesAsync(session, ct);
         var (where, parameters) = MessageConditions(filter, status, now, wait);
         var total = (await session.AdvancedSql.QueryAsync<long>($"select count(*) from {MessagesTable(session)} where {where}", ct, parameters)).Single();
-        var rows = await session.QueryAsync<MessageReconciliation>($"where {where} order by day, provider, account, id limit ? offset ?", ct,
+        var rows = await session.QueryAsync<Message>($"where {where} order by day, provider, account, id limit ? offset ?", ct,
             [.. parameters, pageSize, (page - 1) * pageSize]);
         return (total, rows);
     }
 
     /// <summary>Every matching row, read from the database one at a time (for CSV export: nothing is held in memory).</summary>
-    public static async IAsyncEnumerable<MessageReconciliation> StreamMessagesAsync(IQuerySession session, ReconciliationFilter filter, string? status,
+    public static async IAsyncEnumerable<Message> StreamMessagesAsync(IQuerySession session, ReconciliationFilter filter, string? status,
         DateTimeOffset now, TimeSpan wait, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await EnsureTablesAsync(session, ct);
@@ -226,7 +226,7 @@ public static class ReconciliationQueries
         await foreach (var json in session.AdvancedSql.StreamAsync<string>(
                            $"select data::text from {MessagesTable(session)} where {where} order by day, provider, account, id", ct, parameters))
         {
-            yield return session.DocumentStore.Options.Serializer().FromJson<MessageReconciliation>(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+            yield return session.DocumentStore.Options.Serializer().FromJson<Message>(new MemoryStream(Encoding.UTF8.GetBytes(json)));
         }
     }
 }

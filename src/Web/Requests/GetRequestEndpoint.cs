@@ -60,17 +60,18 @@ public static class GetRequestEndpoint
             return Problems.NotFound($"No request {id} is on record.");
         }
 
-        // Items are found in the histories of the streams the record names, so the audit needs no second
-        // copy of the request. A record written before it named its streams is found by containment
+        // Items are found in the history entries of the messages the record names, so the audit needs no
+        // second copy of the request. A record written before it named its streams is found by containment
         // (no index: slow on a large store, but only for such old records).
-        var histories = record.ItemCount == 0
+        var messages = record.ItemCount == 0
             ? []
             : record.Streams.Count > 0
-                ? await session.LoadManyAsync<DeliveryHistory>(ct, record.Streams)
-                : await session.Query<DeliveryHistory>().Where(h => h.Entries.Any(e => e.RequestId == id)).ToListAsync(ct);
-        var items = histories
-            .SelectMany(h => h.Entries.Where(e => e.RequestId == id).Select(e => (h, e)))
-            .GroupBy(x => (x.h.Id, x.e.Version - (x.e.ItemIndex is null ? 1 : 0)))
+                ? await session.LoadManyAsync<Message>(ct, record.Streams)
+                : await session.Query<Message>().Where(h => h.Entries.Any(e => e.RequestId == id)).ToListAsync(ct);
+        // One entry per item; in streams of earlier builds an item was two entries (callback, then its reading).
+        var items = messages
+            .SelectMany(h => h.Entries.Where(e => e.RequestId == id && e.Type != EntryTypes.Rescued && e.Type != EntryTypes.Submitted).Select(e => (h, e)))
+            .GroupBy(x => (x.h.Id, x.e.Version - (x.e.Type == EntryTypes.LegacyInterpretation ? 1 : 0)))
             .Select(Item)
             .OrderBy(i => i.ItemIndex)
             .ToList();
@@ -81,8 +82,8 @@ public static class GetRequestEndpoint
             record.Outcome, record.Verification, record.Reason, record.ItemCount, items));
     }
 
-    /// <summary>A callback_received entry and the report_interpreted right after it make one item.</summary>
-    private static RequestItemView Item(IEnumerable<(DeliveryHistory History, HistoryEntry Entry)> pair)
+    /// <summary>A report_received entry, or (earlier builds) a callback_received entry and the report_interpreted right after it.</summary>
+    private static RequestItemView Item(IEnumerable<(Message History, HistoryEntry Entry)> pair)
     {
         var list = pair.ToList();
         var history = list[0].History;

@@ -61,7 +61,7 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
         var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(options.ArchiveAfterDays);
         var keys = new List<string>();
         await using (var select = new NpgsqlCommand(
-            $"select s.id from {schema}.mt_streams s join {store.Options.DatabaseSchemaName}.mt_doc_message_status d on d.id = s.id " +
+            $"select s.id from {schema}.mt_streams s join {store.Options.DatabaseSchemaName}.mt_doc_message d on d.id = s.id " +
             "where not s.is_archived and (d.data ->> 'Final')::boolean and (d.data ->> 'LastReceivedAt')::timestamptz < @cutoff limit @limit",
             connection))
         {

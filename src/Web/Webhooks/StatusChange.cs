@@ -35,7 +35,7 @@ public sealed record StatusChange(
 }
 
 /// <summary>
-/// Finds the status changes a commit made to one message, from the inline <see cref="DeliveryHistory"/>
+/// Finds the status changes a commit made to one message, from the inline <see cref="Message"/>
 /// document the commit is about to write: it holds one entry per event with the status right after it,
 /// so the entries this commit appended, and the status before them, are all in the one pending document.
 /// Nothing is loaded. Several reports to one message in one commit give the same changes, in the same
@@ -52,7 +52,7 @@ public static class StatusChanges
 
     /// <param name="history">The document as the commit's inline projection left it.</param>
     /// <param name="appended">Events this commit appended to the stream (the last entries of the history).</param>
-    public static void Detect(DeliveryHistory history, int appended, List<StatusChange> into)
+    public static void Detect(Message history, int appended, List<StatusChange> into)
     {
         var entries = history.Entries;
         var first = Math.Max(0, entries.Count - appended);
@@ -66,7 +66,7 @@ public static class StatusChanges
             if (changed || applied)
             {
                 into.Add(new StatusChange(
-                    history.Id, history.Provider, history.State.Account, history.MessageKey,
+                    history.Id, history.Provider, history.Account, history.MessageKey,
                     entry.StatusAfter, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.ProviderTime?.Utc,
                     status, entry.Version, correction, Intermediate: !changed));
             }

@@ -19,7 +19,7 @@ public sealed record WebhookDelivery(string Subscriber, string WebhookId, string
 /// Joins each group commit to Wolverine's Marten outbox (registered only when a subscriber is
 /// configured). The commit's session is enrolled in a <see cref="MartenOutbox"/>, and a session
 /// listener, running after Marten applied the inline projections and before it writes the batch, reads
-/// the pending <see cref="DeliveryHistory"/> documents, finds the status changes and sends one
+/// the pending <see cref="Message"/> documents, finds the status changes and sends one
 /// <see cref="WebhookDelivery"/> per interested subscriber. The envelopes are rows written by the same
 /// transaction as the events: a commit that fails sends nothing, a commit that succeeds cannot lose them.
 /// After the commit Wolverine hands them to the durable local queue `webhooks`.
@@ -41,9 +41,9 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
         {
             foreach (var document in stream.Documents)
             {
-                if (document is DeliveryHistory history)
+                if (document is Message message)
                 {
-                    StatusChanges.Detect(history, stream.Count, changes);
+                    StatusChanges.Detect(message, stream.Count, changes);
                 }
             }
         }
@@ -90,7 +90,7 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
             }
 
             var changes = new List<StatusChange>();
-            foreach (var history in pending.AllChangedFor<DeliveryHistory>())
+            foreach (var history in pending.AllChangedFor<Message>())
             {
                 if (appended.TryGetValue(history.Id, out var count))
                 {

@@ -33,23 +33,16 @@ public static class LedgerAudit
             .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Version).ToList());
         var raw = (await session.Query<RawRequestRecord>().ToListAsync()).ToDictionary(r => r.Id);
 
-        // Nothing half-written: a stream is pairs of CallbackReceived + ReportInterpreted of one request,
-        // each request on record, and every accepted record has its events.
+        // Nothing half-written: a stream is whole ReportReceived events (one per report), each request on
+        // record, and every accepted record has its events.
         var requestsWithEvents = new HashSet<Guid>();
         foreach (var (key, stream) in events)
         {
-            if (stream.Count % 2 != 0)
+            for (var i = 0; i < stream.Count; i++)
             {
-                failures.Add($"{key}: {stream.Count} events, not whole CallbackReceived+ReportInterpreted pairs");
-                continue;
-            }
-
-            for (var i = 0; i < stream.Count; i += 2)
-            {
-                if (stream[i].Data is not CallbackReceived received || stream[i + 1].Data is not ReportInterpreted interpreted
-                    || received.RequestId != interpreted.RequestId)
+                if (stream[i].Data is not ReportReceived received)
                 {
-                    failures.Add($"{key}: events {i + 1},{i + 2} are {stream[i].Data.GetType().Name},{stream[i + 1].Data.GetType().Name}, not a pair of one request");
+                    failures.Add($"{key}: event {i + 1} is {stream[i].Data.GetType().Name}, not a report");
                     continue;
                 }
 
@@ -89,10 +82,10 @@ public static class LedgerAudit
                 continue;
             }
 
-            var received = stream.Select(e => e.Data).OfType<CallbackReceived>().ToList();
+            var received = stream.Select(e => e.Data).OfType<ReportReceived>().ToList();
             if (received.Count != 1 || received[0].RawItem != report.Item)
             {
-                failures.Add($"tencent:{report.Sid}: {received.Count} CallbackReceived; raw item {(received.Count > 0 && received[0].RawItem == report.Item ? "equal" : "differs")}");
+                failures.Add($"tencent:{report.Sid}: {received.Count} ReportReceived; raw item {(received.Count > 0 && received[0].RawItem == report.Item ? "equal" : "differs")}");
             }
 
             if (isAck)
@@ -134,19 +127,9 @@ public static class LedgerAudit
     {
         await using var session = store.QuerySession();
         var docs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var d in await session.Query<MessageStatus>().ToListAsync())
+        foreach (var d in await session.Query<Message>().ToListAsync())
         {
-            docs[$"{nameof(MessageStatus)}/{d.Id}"] = JsonSerializer.Serialize(d);
-        }
-
-        foreach (var d in await session.Query<DeliveryHistory>().ToListAsync())
-        {
-            docs[$"{nameof(DeliveryHistory)}/{d.Id}"] = JsonSerializer.Serialize(d);
-        }
-
-        foreach (var d in await session.Query<MessageReconciliation>().ToListAsync())
-        {
-            docs[$"{nameof(MessageReconciliation)}/{d.Id}"] = JsonSerializer.Serialize(d);
+            docs[$"{nameof(Message)}/{d.Id}"] = JsonSerializer.Serialize(d);
         }
 
         foreach (var d in await session.Query<RejectedRequest>().ToListAsync())

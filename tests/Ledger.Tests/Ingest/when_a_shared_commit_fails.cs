@@ -65,7 +65,7 @@ public sealed class when_a_shared_commit_fails(LedgerFixture fixture)
             await using var events = new NpgsqlCommand($"select count(*) from {schema}.mt_events where stream_id = $1", connection);
             events.Parameters.AddWithValue(poisoned);
             ((long)(await events.ExecuteScalarAsync())!).ShouldBe(1);
-            await using var status = new NpgsqlCommand($"select count(*) from {schema}.mt_doc_message_status where id = $1", connection);
+            await using var status = new NpgsqlCommand($"select count(*) from {schema}.mt_doc_message where id = $1", connection);
             status.Parameters.AddWithValue(poisoned);
             ((long)(await status.ExecuteScalarAsync())!).ShouldBe(0);
 

@@ -36,9 +36,9 @@ public sealed class when_two_instances_share_a_database(LedgerFixture fixture)
         {
             var expected = batches + (phone == phones[0] ? singles : 0);
             var events = await session.Events.FetchStreamAsync($"aliyun:{biz}:{phone}");
-            events.Count.ShouldBe(expected * 2);
-            events.Select(e => e.Version).ShouldBe(Enumerable.Range(1, expected * 2).Select(v => (long)v));
-            var status = await session.LoadAsync<MessageStatus>($"aliyun:{biz}:{phone}");
+            events.Count.ShouldBe(expected);
+            events.Select(e => e.Version).ShouldBe(Enumerable.Range(1, expected).Select(v => (long)v));
+            var status = await session.LoadAsync<Message>($"aliyun:{biz}:{phone}");
             status!.CallbackCount.ShouldBe(expected, $"the inline document of {phone} lost an update");
             status.DuplicateCount.ShouldBe(expected - 1);
         }

@@ -6,7 +6,7 @@ using Ledger.Projections;
 namespace Ledger.Tests.ReadSide;
 
 /// <summary>
-/// PRODUCT.md rule 4 as properties of MessageStatusProjection.Evolve (pure, no database): whatever the
+/// PRODUCT.md rule 4 as properties of MessageProjection's fold (pure, no database): whatever the
 /// arrival order and however many re-pushes, the final status is the same, and it is delivered when any
 /// report delivered, else the latest final failure, else the latest intermediate.
 /// </summary>
@@ -42,21 +42,18 @@ public sealed class status_rules_properties
         from other in Gen.Shuffle(pushes)
         select new Case(distinct, arrivals, repeats.Sum(), other);
 
-    private static MessageStatus Fold(IEnumerable<Report> arrivals)
-    {
-        var state = new MessageStatus { Id = "generic:prop" };
-        var i = 0;
-        foreach (var report in arrivals)
-        {
-            state = MessageStatusProjection.Evolve(state, new ReportInterpreted(Guid.NewGuid(), Start.AddHours(1).AddSeconds(i++), report));
-        }
+    private static readonly MessageProjection Projection = new(TimeZoneInfo.Utc);
 
-        return state;
+    private static Message Fold(IEnumerable<Report> arrivals)
+    {
+        var i = 0;
+        return Projection.Fold("generic:prop", arrivals.Select(report =>
+            new ReportReceived("generic", "default", "prop", Guid.NewGuid(), 0, "{}", Start.AddHours(1).AddSeconds(i++), report)))!;
     }
 
     // Among several delivered reports the first to arrive keeps `reportedAt` (StatusMachine treats a later
     // delivered as superseded), so only the status itself is compared once delivered.
-    private static (DeliveryStatus, bool, string?, string?, DateTimeOffset?) Outcome(MessageStatus s) =>
+    private static (DeliveryStatus, bool, string?, string?, DateTimeOffset?) Outcome(Message s) =>
         s.Status == DeliveryStatus.Delivered ? (s.Status, s.Final, null, null, null) : (s.Status, s.Final, s.ProviderStatus, s.ErrorCode, s.ReportedAt);
 
     [Fact]

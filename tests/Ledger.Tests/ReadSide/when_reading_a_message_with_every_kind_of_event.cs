@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Tests.Support;
+using Ledger.Web.Security;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -29,22 +30,22 @@ public sealed class when_reading_a_message_with_every_kind_of_event(LedgerFixtur
 
         var web = fixture.Host.Services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
         await using var session = fixture.Store.QuerySession();
-        var history = await session.LoadAsync<DeliveryHistory>(StreamKeys.Message("tencent", key));
-        var status = await session.LoadAsync<MessageStatus>(StreamKeys.Message("tencent", key));
-        history!.Entries.Select(e => e.Type).Distinct().Count().ShouldBe(5);
+        var history = await session.LoadAsync<Message>(StreamKeys.Message("tencent", key));
+        var status = history;
+        history!.Entries.Select(e => e.Type).Distinct().Count().ShouldBe(6);
         history.Entries.Where(e => e.Effect is not null).Select(e => e.Effect!.Value).Distinct().Count().ShouldBe(4);
 
-        var historyView = new HistoryView(history.Provider, history.MessageKey, [.. history.Entries.Select(HistoryEntryView.From)]);
+        var historyView = Web.Messages.HistoryView.From(history);
         var (historyStatus, historyBody, historyType) = await fixture.Host.GetRawAsync($"/messages/Tencent/{key}/history", LedgerApi.SupportKey);
         historyStatus.ShouldBe(200);
         historyType.ShouldBe("application/json; charset=utf-8");
         historyBody.ShouldBe(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(historyView, web)));
 
         var (_, supportBody, _) = await fixture.Host.GetRawAsync($"/messages/tencent/{key}", LedgerApi.SupportKey);
-        supportBody.ShouldBe(JsonSerializer.Serialize(Web.Messages.MessageStatusView.From(status!, ViewsAsSerialized.Support), web));
+        supportBody.ShouldBe(JsonSerializer.Serialize(Web.Messages.MessageStatusView.From(status!, new Caller("helpdesk", Roles.Support)), web));
         supportBody.ShouldContain("\"phone\":\"138****5678\"");
         var (_, adminBody, _) = await fixture.Host.GetRawAsync($"/messages/tencent/{key}", LedgerApi.AdminKey);
-        adminBody.ShouldBe(JsonSerializer.Serialize(Web.Messages.MessageStatusView.From(status!, ViewsAsSerialized.Admin), web));
+        adminBody.ShouldBe(JsonSerializer.Serialize(Web.Messages.MessageStatusView.From(status!, new Caller("ops", Roles.Admin)), web));
         adminBody.ShouldContain("\"phone\":\"13812345678\"");
     }
 
@@ -83,6 +84,8 @@ public sealed class when_reading_a_message_with_every_kind_of_event(LedgerFixtur
             new CallbackReceived("tencent", "default", key, third, 0, "{}", At.AddMinutes(3)),
             new ReportInterpreted(third, At.AddMinutes(3), intermediate),
             new ReportInterpreted(third, At.AddMinutes(3), late),
+            // Since one event per report: the raw item and its reading together, beside the older pairs.
+            new ReportReceived("tencent", "default", key, Guid.NewGuid(), 0, "{}", At.AddMinutes(4), late with { ErrorCode = "E:3" }),
             new InterpretationCorrected(replay, first, 0, failed, failed with { ErrorCode = "E:1b", ParserVersion = "tencent/2" }, "tests", At.AddHours(2)));
         await session.SaveChangesAsync();
     }

@@ -18,7 +18,7 @@ public sealed class reconciliation_indexes(LedgerFixture fixture)
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select indexdef from pg_indexes where schemaname = $1 and tablename = 'mt_doc_message_reconciliation'", connection);
+            "select indexdef from pg_indexes where schemaname = $1 and tablename = 'mt_doc_message'", connection);
         command.Parameters.AddWithValue(fixture.Store.Options.DatabaseSchemaName);
         var definitions = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())

@@ -56,8 +56,8 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
         await using var session = fixture.Store.QuerySession();
         (await ReconciliationQueries.DailyAsync(session, filter, sentAt.AddHours(71), wait, default)).Single().MissingReports.ShouldBe(0);
         (await ReconciliationQueries.DailyAsync(session, filter, sentAt.AddHours(72), wait, default)).Single().MissingReports.ShouldBe(1);
-        new MessageReconciliation { SentAt = sentAt, Final = true }.IsMissingReport(sentAt.AddDays(30), wait).ShouldBeFalse();
-        new MessageReconciliation { SentAt = null }.IsMissingReport(sentAt.AddDays(30), wait).ShouldBeFalse();
+        new Message { SentAt = sentAt, Final = true }.IsMissingReport(sentAt.AddDays(30), wait).ShouldBeFalse();
+        new Message { SentAt = null }.IsMissingReport(sentAt.AddDays(30), wait).ShouldBeFalse();
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
         await fixture.Host.DailyAsync("2034-02-01", "2034-02-01");
         await using var session = fixture.Store.QuerySession();
         var indexes = await session.AdvancedSql.QueryAsync<string>(
-            "select indexdef from pg_indexes where tablename = 'mt_doc_message_reconciliation' and schemaname = ?", default,
+            "select indexdef from pg_indexes where tablename = 'mt_doc_message' and schemaname = ?", default,
             fixture.Store.Options.DatabaseSchemaName);
 
         indexes.ShouldContain(i => i.Contains("(day, provider, account)"), string.Join("\n", indexes));

@@ -126,8 +126,8 @@ public sealed class when_totalling_a_month(LedgerFixture fixture)
         {
             var data = stream.Select(e => e.Data).ToList();
             var submitted = data.OfType<MessageSubmitted>().FirstOrDefault();
-            var received = data.OfType<CallbackReceived>().ToList();
-            var reports = data.OfType<ReportInterpreted>().ToList();
+            var received = data.OfType<ReportReceived>().ToList();
+            var reports = received;
             StatusPosition? position = null;
             var seen = new HashSet<string>();
             var duplicates = 0;

@@ -21,10 +21,10 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
         return started;
     }
 
-    private async Task<MessageStatus> StatusAsync(string key)
+    private async Task<Message> StatusAsync(string key)
     {
         await using var session = fixture.Store.QuerySession();
-        var status = await session.LoadAsync<MessageStatus>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
+        var status = await session.LoadAsync<Message>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
         status.ShouldNotBeNull();
         return status;
     }
@@ -62,18 +62,18 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
             now.ParserVersion.ShouldBe("buggytest/2");
             now.CorrectedCount.ShouldBe(1);
             now.CallbackCount.ShouldBe(1);
-            now.StreamVersion.ShouldBe(3);
+            now.StreamVersion.ShouldBe(2);
 
             await using var session = fixture.Store.QuerySession();
             // Finance's row follows the correction and counts it (the daily `corrected` sums these).
-            var row = await session.LoadAsync<MessageReconciliation>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
+            var row = await session.LoadAsync<Message>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
             row.ShouldNotBeNull().Status.ShouldBe(DeliveryStatus.Failed);
             row.Final.ShouldBeTrue();
-            row.Corrections.ShouldBe(1);
-            row.Callbacks.ShouldBe(1);
+            row.CorrectedCount.ShouldBe(1);
+            row.CallbackCount.ShouldBe(1);
 
             // Support sees the correction in the history, with what it changed.
-            var history = await session.LoadAsync<DeliveryHistory>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
+            var history = await session.LoadAsync<Message>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key));
             var entry = history.ShouldNotBeNull().Entries[^1];
             entry.Type.ShouldBe("interpretation_corrected");
             entry.PreviousStatus.ShouldBe(DeliveryStatus.Delivered);
@@ -81,7 +81,7 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
             entry.StatusAfter.ShouldBe(DeliveryStatus.Failed);
             entry.ReplayId.ShouldBe(job.Id);
 
-            var then = await session.Events.AggregateStreamAsync<MessageStatus>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key), timestamp: beforeReplay);
+            var then = await session.Events.AggregateStreamAsync<Message>(StreamKeys.Message(BuggyTestAdapter.ProviderName, key), timestamp: beforeReplay);
             then.ShouldNotBeNull().Status.ShouldBe(DeliveryStatus.Delivered);
             then.ParserVersion.ShouldBe("buggytest/1");
         }
@@ -95,7 +95,7 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
         again.Corrected.ShouldBe(0);
         foreach (var key in misread)
         {
-            (await fixture.EventsAsync(key)).Count.ShouldBe(3);
+            (await fixture.EventsAsync(key)).Count.ShouldBe(2); // the report and its correction
         }
     }
 
@@ -225,9 +225,9 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
 
         job.Rescued.ShouldBe(1);
         var events = await fixture.EventsAsync(key);
-        events.Select(e => e.GetType()).ShouldBe([typeof(CallbackRescued), typeof(CallbackReceived), typeof(ReportInterpreted)]);
+        events.Select(e => e.GetType()).ShouldBe([typeof(CallbackRescued), typeof(ReportReceived)]);
         events.OfType<CallbackRescued>().Single().OriginalRequestId.ShouldBe(requestId);
-        events.OfType<CallbackReceived>().Single().RequestId.ShouldBe(requestId);
+        events.OfType<ReportReceived>().Single().RequestId.ShouldBe(requestId);
         var now = await StatusAsync(key);
         now.Status.ShouldBe(DeliveryStatus.Failed);
         now.CallbackCount.ShouldBe(1);
@@ -240,7 +240,7 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
         }
 
         (await fixture.ReplayAsync(from, includeQuarantine: true)).Rescued.ShouldBe(0);
-        (await fixture.EventsAsync(key)).Count.ShouldBe(3);
+        (await fixture.EventsAsync(key)).Count.ShouldBe(2); // the rescue marker and the report
     }
 
     [Fact]
@@ -270,7 +270,7 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
         foreach (var key in keys)
         {
             var events = await fixture.EventsAsync(key);
-            events.OfType<CallbackReceived>().Count().ShouldBe(2);
+            events.OfType<ReportReceived>().Count().ShouldBe(2);
             events.OfType<InterpretationCorrected>().ShouldHaveSingleItem();
             var now = await StatusAsync(key);
             now.CallbackCount.ShouldBe(2);
@@ -280,7 +280,7 @@ public sealed class when_replaying_after_a_parser_fix(ReplayFixture fixture)
 
         foreach (var key in fresh)
         {
-            (await fixture.EventsAsync(key)).OfType<CallbackReceived>().ShouldHaveSingleItem();
+            (await fixture.EventsAsync(key)).OfType<ReportReceived>().ShouldHaveSingleItem();
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class when_old_final_messages_are_archived(LedgerFixture fixture)
         (await host.GetJsonAsync($"/messages/aliyun/{biz}:13800000501/history")).Json.GetProperty("events").GetArrayLength().ShouldBe(2);
         await using (var session = store.QuerySession())
         {
-            (await session.LoadAsync<MessageReconciliation>(final)).ShouldNotBeNull();
+            (await session.LoadAsync<Message>(final)).ShouldNotBeNull();
         }
 
         // A late re-push of the report is recorded, not refused: the stream comes back.
@@ -69,14 +69,14 @@ public sealed class when_old_final_messages_are_archived(LedgerFixture fixture)
         string before;
         await using (var session = store.QuerySession())
         {
-            before = JsonSerializer.Serialize(await session.LoadAsync<DeliveryHistory>(final));
+            before = JsonSerializer.Serialize(await session.LoadAsync<Message>(final));
         }
 
         await ProjectionRebuild.RunAsync(store, NullLogger.Instance, CancellationToken.None);
         await using (var session = store.QuerySession())
         {
-            JsonSerializer.Serialize(await session.LoadAsync<DeliveryHistory>(final)).ShouldBe(before);
-            (await session.LoadAsync<MessageStatus>(final)).ShouldNotBeNull().CallbackCount.ShouldBe(2);
+            JsonSerializer.Serialize(await session.LoadAsync<Message>(final)).ShouldBe(before);
+            (await session.LoadAsync<Message>(final)).ShouldNotBeNull().CallbackCount.ShouldBe(2);
         }
 
         (await IsArchivedAsync(store, final)).ShouldBeTrue();

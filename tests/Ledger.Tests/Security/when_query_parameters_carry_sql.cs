@@ -21,7 +21,7 @@ public sealed class when_query_parameters_carry_sql(LedgerFixture fixture)
         "' or 1=1 --",
         "\" or \"\"=\"",
         "1; select pg_sleep(5); --",
-        $"'); drop table {Schema}.mt_doc_message_status; --",
+        $"'); drop table {Schema}.mt_doc_message; --",
         $"$$; drop schema {Schema} cascade; --",
         "\\'; delete from mt_events; --",
         "%",
@@ -101,7 +101,7 @@ public sealed class when_query_parameters_carry_sql(LedgerFixture fixture)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_doc_message_status where data ->> 'PhoneDigits' = @d", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from {Schema}.mt_doc_message where data ->> 'PhoneDigits' = @d", connection);
         command.Parameters.AddWithValue("d", digits);
         return (int)(long)(await command.ExecuteScalarAsync())!;
     }

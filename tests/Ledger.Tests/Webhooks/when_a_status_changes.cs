@@ -49,7 +49,7 @@ public sealed class when_a_status_changes(LedgerFixture ledger) : IAsyncLifetime
         data.GetProperty("final").GetBoolean().ShouldBeTrue();
         data.GetProperty("providerStatus").GetString().ShouldBe("DELIVERED");
         data.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2026-11-25T02:32:05Z"));
-        data.GetProperty("version").GetInt64().ShouldBe(2);
+        data.GetProperty("version").GetInt64().ShouldBe(1);
         data.GetProperty("correction").GetBoolean().ShouldBeFalse();
         data.TryGetProperty("phone", out _).ShouldBeFalse();
 

@@ -25,12 +25,12 @@ public sealed class when_ronglian_pushes_a_status_report(LedgerFixture fixture)
         return record;
     }
 
-    private async Task<CallbackReceived> Received(string sid)
+    private async Task<ReportReceived> Received(string sid)
     {
         await using var session = fixture.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync($"ronglian:{sid}");
-        events.Select(e => e.Data.GetType()).ShouldBe([typeof(CallbackReceived), typeof(ReportInterpreted)]);
-        return (CallbackReceived)events[0].Data;
+        events.Select(e => e.Data.GetType()).ShouldBe([typeof(ReportReceived)]);
+        return (ReportReceived)events[0].Data;
     }
 
     [Fact]

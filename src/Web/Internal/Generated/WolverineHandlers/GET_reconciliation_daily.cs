@@ -15,15 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_reconciliation_daily : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Ledger.Projections.MessageReconciliationProjection _messageReconciliationProjection;
+        private readonly Ledger.Projections.MessageProjection _messageProjection;
         private readonly Ledger.Web.Reconciliation.ReconciliationSettings _reconciliationSettings;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
 
-        public GET_reconciliation_daily(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ledger.Projections.MessageReconciliationProjection messageReconciliationProjection, Ledger.Web.Reconciliation.ReconciliationSettings reconciliationSettings, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public GET_reconciliation_daily(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ledger.Projections.MessageProjection messageProjection, Ledger.Web.Reconciliation.ReconciliationSettings reconciliationSettings, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _messageReconciliationProjection = messageReconciliationProjection;
+            _messageProjection = messageProjection;
             _reconciliationSettings = reconciliationSettings;
             _documentStore = documentStore;
             _timeProvider = timeProvider;
@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint").SetTag("http.route", "/reconciliation/daily").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var result = await Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint.Get(httpContext, _documentStore, _reconciliationSettings, _messageReconciliationProjection, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Ledger.Web.Reconciliation.GetDailyReconciliationEndpoint.Get(httpContext, _documentStore, _reconciliationSettings, _messageProjection, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

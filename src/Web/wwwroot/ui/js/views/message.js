@@ -51,12 +51,14 @@ function statusCard(s, heading, id) {
 
 const fact = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
 
-const typeLabels = { callback_received: 'Callback received', report_interpreted: 'Report interpreted' };
+// report_received: one report (the raw item and its reading); stores of earlier builds show the pair.
+const typeLabels = { report_received: 'Report received', callback_received: 'Callback received', report_interpreted: 'Report interpreted' };
+const carriesRequest = (type) => type === 'report_received' || type === 'callback_received';
 
 function entry(e) {
   const corrected = /correct/i.test(e.type);
   const effect = corrected ? 'corrected' : e.effect;
-  const li = h('li', { class: `${e.type === 'callback_received' ? 'received' : ''} ${e.status ?? ''} effect-${effect ?? 'none'}`, 'data-version': e.version },
+  const li = h('li', { class: `${carriesRequest(e.type) ? 'received' : ''} ${e.status ?? ''} effect-${effect ?? 'none'}`, 'data-version': e.version },
     h('div', { class: 'tl-head' },
       h('strong', {}, `#${e.version} ${typeLabels[e.type] ?? e.type.replaceAll('_', ' ')}`),
       e.status ? badge(e.status) : null,
@@ -72,7 +74,7 @@ function entry(e) {
       e.gapSeconds != null ? ` · ${formatGap(e.gapSeconds)} after the previous callback` : ''),
     e.description ? h('div', { class: 'tl-desc', lang: 'zh' }, e.description) : null,
     e.parserVersion ? h('div', { class: 'muted small' }, `parser ${e.parserVersion}`) : null);
-  if (e.type === 'callback_received' && e.requestId) li.append(...rawRequest(e.requestId));
+  if (carriesRequest(e.type) && e.requestId) li.append(...rawRequest(e.requestId));
   return li;
 }
 

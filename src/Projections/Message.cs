@@ -1,0 +1,144 @@
+using Ledger.Events;
+using Ledger.Status;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// Everything the ledger derives from one message stream `{provider}:{messageKey}`, in one document kept
+/// inline by <see cref="MessageProjection"/>: the current status (PRODUCT.md rule 4), the history entries
+/// (what each event did), the finance fields (business day, billed parts, counts) and the little state
+/// the rules need (fingerprints, effective time). One row per message, written with its events in the
+/// same transaction. Immutable: every event gives a new document.
+/// </summary>
+public sealed record Message
+{
+    public string Id { get; init; } = "";
+    public string Provider { get; init; } = "";
+
+    /// <summary>The account that owns the message: its first report's or registration's (a registration names the billed account).</summary>
+    public string Account { get; init; } = "";
+    public string MessageKey { get; init; } = "";
+
+    /// <summary>Events of the stream folded into this document (quick append shows inline projections version 0, so it is counted here).</summary>
+    public long StreamVersion { get; init; }
+
+    public DeliveryStatus Status { get; init; } = DeliveryStatus.Pending;
+    public bool Final { get; init; }
+    public string? ProviderStatus { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? Description { get; init; }
+    public string? Phone { get; init; }
+    public DateTimeOffset? ReportedAt { get; init; }
+    public string? ReportedAtRaw { get; init; }
+    public string? TimeRule { get; init; }
+    public string? ParserVersion { get; init; }
+
+    /// <summary>Ordering time of the report that set the status (provider time, else arrival).</summary>
+    public DateTimeOffset? EffectiveTime { get; init; }
+
+    /// <summary>Our receive times of the first and last report (default until one came: a registration or a rescue marker alone).</summary>
+    public DateTimeOffset FirstReceivedAt { get; init; }
+    public DateTimeOffset LastReceivedAt { get; init; }
+
+    public int CallbackCount { get; init; }
+    public int DuplicateCount { get; init; }
+    public int ConflictCount { get; init; }
+
+    /// <summary>Interpretations replaced by replays (`InterpretationCorrected`); finance's daily `corrected` sums it.</summary>
+    public int CorrectedCount { get; init; }
+
+    public int? BilledParts { get; init; }
+    public string? OutId { get; init; }
+
+    /// <summary>Reports already seen, to recognise a re-pushed report as a duplicate.</summary>
+    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+
+    /// <summary>When the message was sent and registered (`MessageSubmitted`); null when never registered.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>Business day (`yyyy-MM-dd`, reconciliation time zone) the message counts on: sent day, else earliest report day, else first receipt.</summary>
+    public string Day { get; init; } = "";
+
+    /// <summary>Every day the message was ever counted on lies between these: what "as of" totals look for.</summary>
+    public string EarliestDay { get; init; } = "";
+    public string LatestDay { get; init; } = "";
+    public DateTimeOffset? EarliestProviderTime { get; init; }
+
+    /// <summary>One entry per event of the stream, in order: what support reads when tracing a complaint.</summary>
+    public IReadOnlyList<HistoryEntry> Entries { get; init; } = [];
+
+    /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
+    public string? PhoneDigits => PhoneNumbers.Digits(Phone);
+
+    /// <summary>Computed from the stored members, so not stored itself.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
+
+    /// <summary>Registered as sent, no final report, and the wait is over (PRODUCT.md: reports that never come).</summary>
+    public bool IsMissingReport(DateTimeOffset now, TimeSpan wait) => SentAt is { } sent && !Final && sent + wait <= now;
+}
+
+/// <summary>One event of a message stream as the history shows it.</summary>
+public sealed record HistoryEntry
+{
+    /// <summary>Position in the stream.</summary>
+    public long Version { get; init; }
+
+    /// <summary>The pinned event type name (`report_received`; `callback_received`/`report_interpreted` in streams of earlier builds).</summary>
+    public string Type { get; init; } = "";
+
+    public Guid RequestId { get; init; }
+    public int? ItemIndex { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>Seconds since the previous callback of this message (callbacks only; null for the first).</summary>
+    public double? GapSeconds { get; init; }
+
+    public ProviderTime? ProviderTime { get; init; }
+    public DeliveryStatus? Status { get; init; }
+    public bool? Final { get; init; }
+    public string? ProviderStatus { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? Description { get; init; }
+    public string? ParserVersion { get; init; }
+
+    /// <summary>The part of a long message the report is about (Huawei `sequence`/`total`); null for whole-message reports.</summary>
+    public MessagePart? Part { get; init; }
+
+    /// <summary>The report's billed parts: a correction recomputes the status from the entries, billed parts included.</summary>
+    public int? BilledParts { get; init; }
+
+    /// <summary>`pull` when the report came from the provider's query API; null for a push.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>What the report did to the status.</summary>
+    public ReportEffect? Effect { get; init; }
+
+    /// <summary>The message's status right after this event.</summary>
+    public DeliveryStatus StatusAfter { get; init; }
+
+    /// <summary>The replay that appended this event (interpretation_corrected, callback_rescued).</summary>
+    public Guid? ReplayId { get; init; }
+
+    /// <summary>A correction: the status the item had been read as before.</summary>
+    public DeliveryStatus? PreviousStatus { get; init; }
+
+    /// <summary>Whether this entry is a callback (a report as received), from which the gaps are measured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCallback => Type == EntryTypes.Report || Type == EntryTypes.LegacyCallback;
+}
+
+/// <summary>The history entry types, the pinned names of the events they stand for.</summary>
+public static class EntryTypes
+{
+    public static readonly string Report = EventNames.Pinned[typeof(ReportReceived)];
+    public static readonly string LegacyCallback = EventNames.Pinned[typeof(CallbackReceived)];
+    public static readonly string LegacyInterpretation = EventNames.Pinned[typeof(ReportInterpreted)];
+    public static readonly string Corrected = EventNames.Pinned[typeof(InterpretationCorrected)];
+    public static readonly string Rescued = EventNames.Pinned[typeof(CallbackRescued)];
+    public static readonly string Submitted = EventNames.Pinned[typeof(MessageSubmitted)];
+}
+
+/// <summary>One item of the stream (request id and index in it) and its current interpretation.</summary>
+public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report);

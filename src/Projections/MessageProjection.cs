@@ -1,0 +1,366 @@
+using JasperFx.Events;
+using Ledger.Events;
+using Ledger.Status;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Projections;
+
+/// <summary>
+/// The one fold of a message stream into its <see cref="Message"/> document. Marten calls
+/// <see cref="Evolve"/> for the inline projection and for rebuilds; the group commit's writer, the
+/// point-in-time reads and the replays call the very same method, so there is no second dispatch that a
+/// new event type could be missing from. One case per event type, each a pure function of the document
+/// and the event. Streams written before one event per report (`CallbackReceived` followed by
+/// `ReportInterpreted`) fold to the same status, counts and finance fields.
+/// </summary>
+public sealed partial class MessageProjection : SingleStreamProjection<Message, string>
+{
+    private readonly TimeZoneInfo _zone;
+
+    /// <param name="zone">Business-day time zone of the finance fields (changing it means a rebuild).</param>
+    public MessageProjection(TimeZoneInfo zone)
+    {
+        _zone = zone;
+        IncludeType<ReportReceived>();
+        IncludeType<CallbackReceived>();
+        IncludeType<ReportInterpreted>();
+        IncludeType<InterpretationCorrected>();
+        IncludeType<CallbackRescued>();
+        IncludeType<MessageSubmitted>();
+    }
+
+    public override Message? Evolve(Message? snapshot, string id, IEvent e) => Next(snapshot, id, e.Data);
+
+    /// <summary>The document after one more event (null: none yet). An event a message stream never holds leaves it as it is.</summary>
+    public Message? Next(Message? current, string id, object e) => e switch
+    {
+        ReportReceived r => Dated(Reported(Begin(current, id, r.Provider, r.Account, r.MessageKey), r)),
+        CallbackReceived c => Dated(LegacyCallback(Begin(current, id, c.Provider, c.Account, c.MessageKey), c)),
+        ReportInterpreted i when current is not null => Dated(LegacyInterpretation(current, i)),
+        InterpretationCorrected c when current is not null => Dated(Corrected(current, c)),
+        CallbackRescued r => Dated(Rescued(current, id, r)),
+        MessageSubmitted m => Dated(Submitted(current, id, m)),
+        _ => current,
+    };
+
+    /// <summary>The same fold over a stream's events in memory (point in time, "as of" totals, writers meeting a stream without its document).</summary>
+    public Message? Fold(string id, IEnumerable<object> events, Message? start = null)
+    {
+        var document = start;
+        foreach (var e in events)
+        {
+            document = Next(document, id, e);
+        }
+
+        return document;
+    }
+
+    private static Message Begin(Message? current, string id, string provider, string account, string messageKey) =>
+        current ?? new Message { Id = id, Provider = provider, Account = account, MessageKey = messageKey };
+
+    private static Message Reported(Message current, ReportReceived e)
+    {
+        var received = Received(current, e.ReceivedAt);
+        var (next, effect) = Step(received, e.Report, e.ReceivedAt);
+        return Entry(next, EntryFor(e.Report, next) with
+        {
+            Type = EntryTypes.Report,
+            RequestId = e.RequestId,
+            ItemIndex = e.ItemIndex,
+            ReceivedAt = e.ReceivedAt,
+            GapSeconds = Gap(current, e.ReceivedAt),
+            Source = e.Source == ReportSources.Push ? null : e.Source,
+            Effect = effect,
+        });
+    }
+
+    /// <summary>A callback's receipt: counted, receive times kept.</summary>
+    private static Message Received(Message current, DateTimeOffset at) => current with
+    {
+        CallbackCount = current.CallbackCount + 1,
+        // FirstReceivedAt is unset while the stream holds only a registration.
+        FirstReceivedAt = current.FirstReceivedAt == default || at < current.FirstReceivedAt ? at : current.FirstReceivedAt,
+        LastReceivedAt = at > current.LastReceivedAt ? at : current.LastReceivedAt,
+    };
+
+    private static double? Gap(Message current, DateTimeOffset at)
+    {
+        for (var i = current.Entries.Count - 1; i >= 0; i--)
+        {
+            if (current.Entries[i].IsCallback)
+            {
+                return (at - current.Entries[i].ReceivedAt).TotalSeconds;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The status rules (PRODUCT.md rule 4) for one report: the next document and what the report did
+    /// (applied, duplicate, conflict, superseded). Counts and finance fields follow; the version and the
+    /// history entry are the caller's.
+    /// </summary>
+    public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt)
+    {
+        var providerTime = report.ProviderTime?.Utc;
+        var next = current with
+        {
+            // Facts about the message itself are kept from whichever report first carried them.
+            Phone = current.Phone ?? report.Phone,
+            OutId = current.OutId ?? report.OutId,
+            BilledParts = current.BilledParts ?? report.BilledParts,
+            EarliestProviderTime = providerTime is { } t && (current.EarliestProviderTime is not { } known || t < known) ? t : current.EarliestProviderTime,
+        };
+
+        var fingerprint = report.Fingerprint;
+        if (current.Fingerprints.Contains(fingerprint))
+        {
+            return (next with { DuplicateCount = current.DuplicateCount + 1 }, ReportEffect.Duplicate);
+        }
+
+        next = next with { Fingerprints = [.. current.Fingerprints, fingerprint] };
+        var effect = StatusMachine.Decide(current.Position, report, receivedAt);
+        var evolved = effect switch
+        {
+            ReportEffect.Applied => next with
+            {
+                Status = report.Status,
+                Final = report.Final,
+                ProviderStatus = report.ProviderStatus,
+                ErrorCode = report.ErrorCode,
+                Description = report.Description,
+                ReportedAt = report.ProviderTime?.Utc,
+                ReportedAtRaw = report.ProviderTime?.Raw,
+                TimeRule = report.ProviderTime?.Rule,
+                EffectiveTime = StatusMachine.EffectiveTime(report, receivedAt),
+                ParserVersion = report.ParserVersion,
+                BilledParts = report.BilledParts ?? next.BilledParts,
+            },
+            ReportEffect.Conflict => next with { ConflictCount = current.ConflictCount + 1 },
+            _ => next,
+        };
+        return (evolved, effect);
+    }
+
+    // Streams of earlier builds: the raw item and its reading were two events.
+
+    private static Message LegacyCallback(Message current, CallbackReceived e)
+    {
+        var next = Received(current, e.ReceivedAt);
+        return Entry(next, new HistoryEntry
+        {
+            Type = EntryTypes.LegacyCallback,
+            RequestId = e.RequestId,
+            ItemIndex = e.ItemIndex,
+            ReceivedAt = e.ReceivedAt,
+            GapSeconds = Gap(current, e.ReceivedAt),
+        });
+    }
+
+    private static Message LegacyInterpretation(Message current, ReportInterpreted e)
+    {
+        var (next, effect) = Step(current, e.Report, e.ReceivedAt);
+        return Entry(next, EntryFor(e.Report, next) with
+        {
+            Type = EntryTypes.LegacyInterpretation,
+            RequestId = e.RequestId,
+            ReceivedAt = e.ReceivedAt,
+            Effect = effect,
+        });
+    }
+
+    /// <summary>
+    /// A replay's correction (PRODUCT.md rule 7): one item's reading is replaced, and the status is
+    /// recomputed from every item's current reading, in stream order, by the same rules as at ingest, so
+    /// a corrected report counts exactly as if the parser had read it that way first.
+    /// </summary>
+    private static Message Corrected(Message current, InterpretationCorrected e)
+    {
+        var items = Items(current.Entries)
+            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = e.Corrected } : i)
+            .ToList();
+        var reset = current with
+        {
+            Status = DeliveryStatus.Pending,
+            Final = false,
+            ProviderStatus = null,
+            ErrorCode = null,
+            Description = null,
+            ReportedAt = null,
+            ReportedAtRaw = null,
+            TimeRule = null,
+            EffectiveTime = null,
+            ParserVersion = null,
+            DuplicateCount = 0,
+            ConflictCount = 0,
+            Fingerprints = [],
+            EarliestProviderTime = null,
+        };
+        foreach (var item in items)
+        {
+            if (item.Report is { } report)
+            {
+                reset = Step(reset, report, item.ReceivedAt).Next;
+            }
+        }
+
+        var next = reset with { CorrectedCount = current.CorrectedCount + 1 };
+        return Entry(next, EntryFor(e.Corrected, next) with
+        {
+            Type = EntryTypes.Corrected,
+            RequestId = e.RequestId,
+            ItemIndex = e.ItemIndex,
+            ReceivedAt = e.CorrectedAt,
+            ReplayId = e.ReplayId,
+            PreviousStatus = e.Previous.Status,
+        });
+    }
+
+    /// <summary>
+    /// The stream's items and their current readings, from the history entries: a report adds an item with
+    /// its reading (an earlier build's callback adds one unread, and its interpretation fills the last unread
+    /// item of its request), a correction replaces its item's reading. The entries carry every report member
+    /// the status rules read; the phone and reference are kept from the first report that carried them.
+    /// </summary>
+    public static IReadOnlyList<ItemInterpretation> Items(IReadOnlyList<HistoryEntry> entries)
+    {
+        var items = new List<ItemInterpretation>();
+        foreach (var entry in entries)
+        {
+            if (entry.Type == EntryTypes.Report)
+            {
+                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, AsReport(entry)));
+            }
+            else if (entry.Type == EntryTypes.LegacyCallback)
+            {
+                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, null));
+            }
+            else if (entry.Type == EntryTypes.LegacyInterpretation)
+            {
+                var unread = items.FindLastIndex(i => i.RequestId == entry.RequestId && i.Report is null);
+                if (unread >= 0)
+                {
+                    items[unread] = items[unread] with { Report = AsReport(entry) };
+                }
+            }
+            else if (entry.Type == EntryTypes.Corrected)
+            {
+                var index = items.FindIndex(i => i.RequestId == entry.RequestId && i.ItemIndex == entry.ItemIndex);
+                if (index >= 0)
+                {
+                    items[index] = items[index] with { Report = AsReport(entry) };
+                }
+            }
+        }
+
+        return items;
+    }
+
+    private static Report AsReport(HistoryEntry entry) => new(
+        entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description, entry.ProviderTime,
+        Phone: null, OutId: null, entry.BilledParts, entry.ParserVersion ?? "", entry.Part);
+
+    /// <summary>A quarantined request's item rescued by a replay: a marker; the item's own report follows and does the counting.</summary>
+    private static Message Rescued(Message? current, string id, CallbackRescued e)
+    {
+        var next = current ?? new Message
+        {
+            Id = id,
+            Provider = e.Provider,
+            Account = e.Account,
+            MessageKey = e.MessageKey,
+            FirstReceivedAt = e.ReceivedAt,
+            LastReceivedAt = e.ReceivedAt,
+        };
+        return Entry(next, new HistoryEntry
+        {
+            Type = EntryTypes.Rescued,
+            RequestId = e.OriginalRequestId,
+            ReceivedAt = e.ReceivedAt,
+            Description = $"rescued from quarantine ({e.OriginalReason}) by replay {e.ReplayId}",
+            ReplayId = e.ReplayId,
+        });
+    }
+
+    /// <summary>
+    /// Sent registration (POST /messages/sent). The first one wins: it names the account finance is billed
+    /// under and the sent day; a report that came first keeps its status and the facts it carried.
+    /// </summary>
+    private static Message Submitted(Message? current, string id, MessageSubmitted e)
+    {
+        var next = current is null
+            ? new Message
+            {
+                Id = id,
+                Provider = e.Provider,
+                Account = e.Account,
+                MessageKey = e.MessageKey,
+                SentAt = e.SentAt,
+                RegisteredAt = e.RegisteredAt,
+                Phone = e.Phone,
+                OutId = e.OutId,
+                BilledParts = e.BilledParts,
+            }
+            : current.SentAt is not null
+                ? current
+                : current with
+                {
+                    SentAt = e.SentAt,
+                    RegisteredAt = e.RegisteredAt,
+                    Account = e.Account,
+                    Phone = current.Phone ?? e.Phone,
+                    OutId = current.OutId ?? e.OutId,
+                    BilledParts = current.BilledParts ?? e.BilledParts,
+                };
+        return Entry(next, new HistoryEntry
+        {
+            Type = EntryTypes.Submitted,
+            RequestId = e.RequestId,
+            ReceivedAt = e.RegisteredAt,
+            Description = $"registered as sent at {e.SentAt:O}",
+        });
+    }
+
+    private static HistoryEntry EntryFor(Report report, Message after) => new()
+    {
+        ProviderTime = report.ProviderTime,
+        Status = report.Status,
+        Final = report.Final,
+        ProviderStatus = report.ProviderStatus,
+        ErrorCode = report.ErrorCode,
+        Description = report.Description,
+        ParserVersion = report.ParserVersion,
+        Part = report.Part,
+        BilledParts = report.BilledParts,
+        StatusAfter = after.Status,
+    };
+
+    /// <summary>Every event counts once in the version and leaves one history entry.</summary>
+    private static Message Entry(Message next, HistoryEntry entry)
+    {
+        var version = next.StreamVersion + 1;
+        return next with
+        {
+            StreamVersion = version,
+            Entries = [.. next.Entries, entry with { Version = version, StatusAfter = next.Status }],
+        };
+    }
+
+    private Message Dated(Message message)
+    {
+        var counted = message.SentAt ?? message.EarliestProviderTime ?? (message.FirstReceivedAt == default ? null : message.FirstReceivedAt);
+        if (counted is not { } instant)
+        {
+            return message;
+        }
+
+        var day = BusinessDay.Of(instant, _zone);
+        return message with
+        {
+            Day = day,
+            EarliestDay = message.EarliestDay.Length == 0 || string.CompareOrdinal(day, message.EarliestDay) < 0 ? day : message.EarliestDay,
+            LatestDay = string.CompareOrdinal(day, message.LatestDay) > 0 ? day : message.LatestDay,
+        };
+    }
+}
