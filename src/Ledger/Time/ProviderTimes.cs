@@ -14,6 +14,7 @@ public static class ProviderTimes
     public const string UtcRule = "UTC (no zone in the value)";
     public const string OffsetRule = "offset in the value";
     public const string EpochMillisecondsRule = "epoch milliseconds (UTC by definition)";
+    public const string EpochSecondsRule = "epoch seconds (UTC by definition)";
 
     /// <summary>
     /// Below this an epoch value read as milliseconds would fall before 1973-03-04: that is epoch
@@ -48,6 +49,25 @@ public static class ProviderTimes
         }
 
         time = new ProviderTime(raw, DateTimeOffset.FromUnixTimeMilliseconds(millis), EpochMillisecondsRule);
+        return true;
+    }
+
+    /// <summary>
+    /// Whole seconds since 1970-01-01T00:00:00Z in ASCII digits (Tencent's query API sends
+    /// `UserReceiveTime` so). Zero is refused: it is what an absent time looks like, not 1970.
+    /// </summary>
+    public static bool TryParseEpochSeconds(string? raw, out ProviderTime? time)
+    {
+        time = null;
+        if (string.IsNullOrEmpty(raw)
+            || !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds <= 0
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return false;
+        }
+
+        time = new ProviderTime(raw, DateTimeOffset.FromUnixTimeSeconds(seconds), EpochSecondsRule);
         return true;
     }
 

@@ -1,0 +1,52 @@
+namespace Ledger.Providers.Pull;
+
+/// <summary>
+/// Query-API credentials of one provider account, bound from
+/// `Ledger:Providers:{provider}:{account}:Pull` (CONTRACT.md, Additions v2): Alibaba `AccessKeyId`,
+/// `AccessKeySecret`; Tencent `SecretId`, `SecretKey`, `SdkAppId`, `Region`; Twilio `AccountSid`,
+/// `AuthToken`; any of them `Endpoint` to point at another API base URL (a test double, a regional host).
+/// These are API credentials, not the callback signing secrets of `Secrets`.
+/// </summary>
+public sealed record PullSettings
+{
+    /// <summary>The configuration section under an account that holds these settings.</summary>
+    public const string Section = "Pull";
+
+    public string? AccessKeyId { get; init; }
+    public string? AccessKeySecret { get; init; }
+    public string? SecretId { get; init; }
+    public string? SecretKey { get; init; }
+    public string? SdkAppId { get; init; }
+    public string? Region { get; init; }
+    public string? AccountSid { get; init; }
+    public string? AuthToken { get; init; }
+    public string? Endpoint { get; init; }
+
+    /// <summary>The environment-form key of a setting, for messages that tell an operator what to set.</summary>
+    public static string Key(string provider, string account, string name) =>
+        $"Ledger__Providers__{provider}__{account}__{Section}__{name}";
+
+    /// <summary>Names which settings are present, never their values: this text ends up in logs.</summary>
+    public override string ToString()
+    {
+        var set = new List<string>();
+        Add(nameof(AccessKeyId), AccessKeyId);
+        Add(nameof(AccessKeySecret), AccessKeySecret);
+        Add(nameof(SecretId), SecretId);
+        Add(nameof(SecretKey), SecretKey);
+        Add(nameof(SdkAppId), SdkAppId);
+        Add(nameof(Region), Region);
+        Add(nameof(AccountSid), AccountSid);
+        Add(nameof(AuthToken), AuthToken);
+        Add(nameof(Endpoint), Endpoint);
+        return $"PullSettings {{ set: {(set.Count == 0 ? "none" : string.Join(", ", set))} }}";
+
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                set.Add(name);
+            }
+        }
+    }
+}
