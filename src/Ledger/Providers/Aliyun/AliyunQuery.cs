@@ -77,19 +77,19 @@ public sealed class AliyunQuery(HttpClient http, TimeProvider? clock = null) : I
             new("PhoneNumber", ask.Phone),
             new("RegionId", "cn-hangzhou"),
             new("SendDate", ask.SendDate),
-            new("SignatureMethod", AliyunRpcSignature.Method),
+            new("SignatureMethod", AliyunRpcSigner.Method),
             new("SignatureNonce", nonce),
-            new("SignatureVersion", AliyunRpcSignature.Version),
+            new("SignatureVersion", AliyunRpcSigner.Version),
             new("Timestamp", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
             new("Version", ApiVersion),
         };
-        parameters.Add(new("Signature", AliyunRpcSignature.Sign("GET", parameters, accessKeySecret)));
+        parameters.Add(new("Signature", AliyunRpcSigner.Sign("GET", parameters, accessKeySecret)));
         return parameters;
     }
 
     /// <summary>The URL of a GET carrying <paramref name="parameters"/>, encoded as they were signed.</summary>
     public static Uri Url(Uri endpoint, IEnumerable<KeyValuePair<string, string>> parameters) =>
-        new(endpoint, "?" + string.Join("&", parameters.Select(p => $"{AliyunRpcSignature.PercentEncode(p.Key)}={AliyunRpcSignature.PercentEncode(p.Value)}")));
+        new(endpoint, "?" + string.Join("&", parameters.Select(p => $"{AliyunRpcSigner.PercentEncode(p.Key)}={AliyunRpcSigner.PercentEncode(p.Value)}")));
 
     /// <summary>The record of the call: the same URL with the key id and the signature replaced.</summary>
     public static SentRequest Recorded(Uri endpoint, IEnumerable<KeyValuePair<string, string>> parameters) => new("GET",

@@ -59,7 +59,7 @@ public sealed class TencentQuery(HttpClient http, TimeProvider? clock = null) : 
     public static List<KeyValuePair<string, string>> Headers(Uri endpoint, string secretId, string secretKey, string region, long timestamp, string payload)
     {
         var host = endpoint.Authority;
-        var authorization = Tc3Signature.AuthorizePost(secretId, secretKey, timestamp, Service,
+        var authorization = Tc3Signer.AuthorizePost(secretId, secretKey, timestamp, Service,
             [new("Content-Type", JsonContentType), new("Host", host)], payload);
         return
         [

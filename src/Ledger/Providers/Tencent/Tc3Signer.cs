@@ -10,7 +10,7 @@ namespace Ledger.Providers.Tencent;
 /// payload), a string to sign over its hash and the credential scope `{UTC date}/{service}/tc3_request`,
 /// and a key derived from the SecretKey through the date, the service and `tc3_request`.
 /// </summary>
-public static class Tc3Signature
+public static class Tc3Signer
 {
     public const string Algorithm = "TC3-HMAC-SHA256";
     public const string Terminator = "tc3_request";

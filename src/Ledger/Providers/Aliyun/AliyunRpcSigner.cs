@@ -11,7 +11,7 @@ namespace Ledger.Providers.Aliyun;
 /// StringToSign = METHOD + "&%2F&" + percentEncode(canonical), and
 /// Signature = Base64(HMAC-SHA1(AccessKeySecret + "&", UTF-8(StringToSign))).
 /// </summary>
-public static class AliyunRpcSignature
+public static class AliyunRpcSigner
 {
     public const string Method = "HMAC-SHA1";
     public const string Version = "1.0";
