@@ -103,8 +103,11 @@ public static class JsonBatch
         return new AdapterResult.Accepted(items, reply);
     }
 
-    /// <summary>The body as a JSON document (depth-limited), or the 400 that says why it is not one.</summary>
-    public static JsonDocument? Parse(string body, out AdapterResult? refused)
+    /// <summary>
+    /// The text as a JSON document (depth-limited), or the 400 that says why it is not one;
+    /// <paramref name="what"/> names the text in that reason (the body, or a field that carries JSON).
+    /// </summary>
+    public static JsonDocument? Parse(string body, out AdapterResult? refused, string what = "The body")
     {
         refused = null;
         try
@@ -113,7 +116,7 @@ public static class JsonBatch
         }
         catch (JsonException e)
         {
-            refused = AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            refused = AdapterResult.Reject(Rejection.Malformed($"{what} is not valid JSON: {e.Message}"));
             return null;
         }
     }
