@@ -7,11 +7,12 @@ namespace Ledger.Providers.Aliyun;
 /// <summary>
 /// The other Alibaba report shape in circulation: `receive_time` and `err_code` beside `phone_number` and
 /// `biz_id`, with the carrier's CMPP stat as the result (`DELIVRD` delivered, anything else a failure
-/// code) and no `success` flag. It is what the legacy 阿里大于 receipts and resellers' SMSSendReport
-/// relays send, and how much of the Chinese-language writing on Alibaba callbacks describes them. It comes
-/// on the same route and account as <see cref="AliyunAdapter"/>'s SmsReport, usually in a JSON array, and
-/// sometimes one object alone. An item is this shape when it has `receive_time` and no `success`, so an
-/// official SmsReport item is never read here.
+/// code) and no `success` flag. Alibaba's current SmsReport page shows `report_time`, `success` and
+/// `DELIVERED` instead; this shape is how widely copied Chinese-language guides to the SMSSendReport
+/// subscription describe the push, close to the legacy 阿里大于 receipt (`err_code` `DELIVRD`), and what
+/// older integrations and resellers' relays built that way send. It comes on the same route and account
+/// as <see cref="AliyunAdapter"/>'s SmsReport, usually in a JSON array, sometimes one object alone. An
+/// item is this shape when it has `receive_time` and no `success`, so an SmsReport item is never read here.
 /// </summary>
 public static class AliyunReceiveTimeReport
 {

@@ -7,10 +7,10 @@ namespace Ledger.Providers.Ronglian;
 /// <summary>
 /// A Ronglian status report posted as `application/x-www-form-urlencoded`: `respCode` (`000000`, the
 /// platform's success code, is delivered; anything else a failure code), `mobile`, `reportTime`
-/// (`yyyyMMddHHmmss`, Beijing time) and the message key in `smsMessageSid`, else `msgId`. This is the
-/// default push as Chinese-language writing on Ronglian callbacks describes it, and what older accounts
-/// and resellers relay, beside the `{"Request":…}` / `&lt;Request&gt;` envelopes <see cref="RonglianAdapter"/>
-/// reads; it has a parser version of its own. One report per request.
+/// (`yyyyMMddHHmmss`, Beijing time) and the message key in `smsMessageSid`, else `msgId`. Widely copied
+/// Chinese-language guides describe this as Ronglian's default push, and older integrations and
+/// resellers' relays built that way send it, beside the `{"Request":…}` / `&lt;Request&gt;` envelopes
+/// <see cref="RonglianAdapter"/> reads; it has a parser version of its own. One report per request.
 /// </summary>
 public static class RonglianForm
 {

@@ -6,10 +6,10 @@ namespace Ledger.Providers.Tencent;
 /// <summary>
 /// Tencent reports wrapped as `{"callbackData":"&lt;Base64&gt;"}`: the Base64 holds the usual JSON array of
 /// reports, or one report object, and each report is read exactly as in the usual push. Tencent's current
-/// API reference shows no such field; it is how the shape is described in Chinese-language writing on
-/// these callbacks, and how some older integrations and resellers relay the push, so it is read beside
-/// the usual one on the same route, with a parser version of its own. The raw item kept for each report
-/// is its decoded JSON; the request record keeps the Base64 exactly as it came.
+/// API reference shows no such field; it is how widely copied Chinese-language guides describe the push,
+/// and what older integrations and resellers' relays built that way send, so it is read beside the usual
+/// one on the same route, with a parser version of its own. The raw item kept for each report is its
+/// decoded JSON; the request record keeps the Base64 exactly as it came.
 /// </summary>
 public static class TencentCallbackData
 {
