@@ -14,64 +14,100 @@ public static class JsonBatch
 
     public delegate CallbackItem? ItemReader(JsonElement item, out Rejection? rejection);
 
-    public static AdapterResult Read(RawCallback request, ProviderAccount account, ItemReader readItem, ProviderReply reply)
+    /// <param name="singleReport">
+    /// When given and true for a root object, that object is read as a batch of one: for the shapes
+    /// that push one report without the array around it. Without it a root object is refused.
+    /// </param>
+    public static AdapterResult Read(RawCallback request, ProviderAccount account, ItemReader readItem, ProviderReply reply,
+        Func<JsonElement, bool>? singleReport = null)
     {
-        if (request.Body.Length == 0)
-        {
-            return AdapterResult.Reject(Rejection.Malformed("The body is empty; a JSON array of reports was expected."));
-        }
-
-        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
-            && !contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
-        {
-            return AdapterResult.Reject(new Rejection(RejectionReasons.WrongContentType,
-                $"Content-Type '{contentType}' is not JSON; this provider posts application/json.", 400));
-        }
-
-        if (Parse(request.BodyText(account.Charset), out var refused) is not { } document)
+        if (Open(request, account, out var refused) is not { } document)
         {
             return refused!;
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Array)
-            {
-                return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON array of reports, even for a single report."));
-            }
-
-            if (root.GetArrayLength() == 0)
-            {
-                return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
-            }
-
-            var items = new List<CallbackItem>(root.GetArrayLength());
-            var index = 0;
-            foreach (var element in root.EnumerateArray())
-            {
-                if (element.ValueKind != JsonValueKind.Object)
-                {
-                    return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
-                }
-
-                var item = readItem(element, out var rejection);
-                if (item is null)
-                {
-                    var r = rejection ?? Rejection.Malformed($"Item {index} could not be read.");
-                    return AdapterResult.Reject(r with { Detail = $"Item {index}: {r.Detail}" });
-                }
-
-                items.Add(item);
-                index++;
-            }
-
-            return new AdapterResult.Accepted(items, reply);
+            return ReadReports(document.RootElement, readItem, reply, singleReport);
         }
     }
 
-    /// <summary>The body as a JSON document (depth-limited), or the 400 that says why it is not one.</summary>
-    public static JsonDocument? Parse(string body, out AdapterResult? refused)
+    /// <summary>
+    /// The body as a JSON document after the checks every JSON push shares (not empty, a JSON content
+    /// type, valid JSON), or the 400 that says which failed. The caller disposes the document.
+    /// </summary>
+    public static JsonDocument? Open(RawCallback request, ProviderAccount account, out AdapterResult? refused)
+    {
+        refused = null;
+        if (request.Body.Length == 0)
+        {
+            refused = AdapterResult.Reject(Rejection.Malformed("The body is empty; a JSON array of reports was expected."));
+            return null;
+        }
+
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase)
+            && !contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase))
+        {
+            refused = AdapterResult.Reject(new Rejection(RejectionReasons.WrongContentType,
+                $"Content-Type '{contentType}' is not JSON; this provider posts application/json.", 400));
+            return null;
+        }
+
+        return Parse(request.BodyText(account.Charset), out refused);
+    }
+
+    /// <summary>
+    /// A parsed batch: a non-empty array of objects (or, where <paramref name="singleReport"/> accepts it,
+    /// one object), each handed to the provider's reader with its raw text.
+    /// </summary>
+    public static AdapterResult ReadReports(JsonElement root, ItemReader readItem, ProviderReply reply, Func<JsonElement, bool>? singleReport = null)
+    {
+        if (root.ValueKind == JsonValueKind.Object && singleReport is not null && singleReport(root))
+        {
+            var single = readItem(root, out var refused);
+            return single is null
+                ? AdapterResult.Reject(refused ?? Rejection.Malformed("The report could not be read."))
+                : new AdapterResult.Accepted([single], reply);
+        }
+
+        if (root.ValueKind != JsonValueKind.Array)
+        {
+            return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON array of reports, even for a single report."));
+        }
+
+        if (root.GetArrayLength() == 0)
+        {
+            return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
+        }
+
+        var items = new List<CallbackItem>(root.GetArrayLength());
+        var index = 0;
+        foreach (var element in root.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+            }
+
+            var item = readItem(element, out var rejection);
+            if (item is null)
+            {
+                var r = rejection ?? Rejection.Malformed($"Item {index} could not be read.");
+                return AdapterResult.Reject(r with { Detail = $"Item {index}: {r.Detail}" });
+            }
+
+            items.Add(item);
+            index++;
+        }
+
+        return new AdapterResult.Accepted(items, reply);
+    }
+
+    /// <summary>
+    /// The text as a JSON document (depth-limited), or the 400 that says why it is not one;
+    /// <paramref name="what"/> names the text in that reason (the body, or a field that carries JSON).
+    /// </summary>
+    public static JsonDocument? Parse(string body, out AdapterResult? refused, string what = "The body")
     {
         refused = null;
         try
@@ -80,7 +116,7 @@ public static class JsonBatch
         }
         catch (JsonException e)
         {
-            refused = AdapterResult.Reject(Rejection.Malformed($"The body is not valid JSON: {e.Message}"));
+            refused = AdapterResult.Reject(Rejection.Malformed($"{what} is not valid JSON: {e.Message}"));
             return null;
         }
     }

@@ -23,7 +23,21 @@ public static class ProviderTimes
     /// </summary>
     public const long SmallestPlausibleEpochMilliseconds = 100_000_000_000;
 
+    /// <summary>
+    /// Below this an epoch value read as seconds would fall before 1973-03-03, and from
+    /// <see cref="SmallestPlausibleEpochMilliseconds"/> on it is milliseconds sent where seconds were
+    /// meant (read as seconds it would land thousands of years ahead): both are refused, not guessed.
+    /// </summary>
+    public const long SmallestPlausibleEpochSeconds = 100_000_000;
+
     private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
+
+    /// <summary>Every format names its zone (`zzz` reads `+08:00` and `+0800`, `'Z'` is UTC), so none is guessed.</summary>
+    private static readonly string[] OffsetFormats =
+    [
+        "yyyy-MM-dd HH:mm:sszzz", "yyyy-MM-dd HH:mm:ss zzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
+        "yyyy-MM-dd HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
+    ];
 
     /// <summary>`yyyy-MM-dd HH:mm:ss` or `yyyyMMddHHmmss` with no zone, read as Beijing time.</summary>
     public static bool TryParseBeijing(string? raw, out ProviderTime? time) =>
@@ -53,21 +67,39 @@ public static class ProviderTimes
     }
 
     /// <summary>
-    /// Whole seconds since 1970-01-01T00:00:00Z in ASCII digits (Tencent's query API sends
-    /// `UserReceiveTime` so). Zero is refused: it is what an absent time looks like, not 1970.
+    /// Whole seconds since 1970-01-01T00:00:00Z, ASCII digits only: the "秒级 Unix 时间戳" some pushes carry,
+    /// and Tencent's query API's `UserReceiveTime`. Values outside the plausible range (zero, what an absent
+    /// time looks like, or a value in milliseconds) are refused rather than read as another unit.
     /// </summary>
     public static bool TryParseEpochSeconds(string? raw, out ProviderTime? time)
     {
         time = null;
         if (string.IsNullOrEmpty(raw)
             || !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            || seconds <= 0
-            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            || seconds < SmallestPlausibleEpochSeconds
+            || seconds >= SmallestPlausibleEpochMilliseconds)
         {
             return false;
         }
 
         time = new ProviderTime(raw, DateTimeOffset.FromUnixTimeSeconds(seconds), EpochSecondsRule);
+        return true;
+    }
+
+    /// <summary>
+    /// `yyyy-MM-dd HH:mm:ss` or ISO 8601 that carries its own zone (`+08:00`, `+0800`, `Z`): the value's
+    /// offset is applied. A value without one is not read here (see <see cref="TryParseBeijing"/>).
+    /// </summary>
+    public static bool TryParseWithOffset(string? raw, out ProviderTime? time)
+    {
+        time = null;
+        if (string.IsNullOrWhiteSpace(raw)
+            || !DateTimeOffset.TryParseExact(raw.Trim(), OffsetFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+        {
+            return false;
+        }
+
+        time = new ProviderTime(raw, instant.ToUniversalTime(), OffsetRule);
         return true;
     }
 

@@ -11,6 +11,8 @@ namespace Ledger.Providers.Aliyun;
 /// Alibaba signs nothing: protect the account with a URL token and/or an allowlist.
 /// An account configured with `Options:Variant = international` receives the international SmsReport
 /// instead (<see cref="AliyunInternationalReport"/>): same transport and reply, other fields.
+/// A domestic account also reads the receive_time / err_code shape (<see cref="AliyunReceiveTimeReport"/>),
+/// item by item, and takes that shape as one object without the array.
 /// </summary>
 public sealed class AliyunAdapter : IProviderAdapter
 {
@@ -39,7 +41,7 @@ public sealed class AliyunAdapter : IProviderAdapter
         var variant = account.Options.GetValueOrDefault("Variant");
         if (string.IsNullOrWhiteSpace(variant) || string.Equals(variant, "domestic", StringComparison.OrdinalIgnoreCase))
         {
-            return JsonBatch.Read(request, account, ReadItem, Received);
+            return JsonBatch.Read(request, account, ReadDomesticItem, Received, AliyunReceiveTimeReport.Recognizes);
         }
 
         if (string.Equals(variant, AliyunInternationalReport.Variant, StringComparison.OrdinalIgnoreCase))
@@ -54,6 +56,9 @@ public sealed class AliyunAdapter : IProviderAdapter
 
     /// <summary>Stable reason code for an account whose Variant option names no known variant.</summary>
     public const string UnknownVariant = "unknown_variant";
+
+    private CallbackItem? ReadDomesticItem(JsonElement item, out Rejection? rejection) =>
+        AliyunReceiveTimeReport.Recognizes(item) ? AliyunReceiveTimeReport.Read(item, out rejection) : ReadItem(item, out rejection);
 
     private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
     {

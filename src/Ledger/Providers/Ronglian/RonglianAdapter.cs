@@ -11,8 +11,9 @@ namespace Ledger.Providers.Ronglian;
 /// configured on the Ronglian side. `content` is the smsMessageSid returned by the send API. The official
 /// push document was not found; the shape comes from third-party parsers (reference/sms-providers.md
 /// section 3) and the vendor REST conventions (http://doc.yuntongxun.com/p/5a533de33b8496dd00dce07c:
-/// statusCode "000000" is success). Ronglian signs nothing: protect the account with a URL token and/or
-/// an allowlist.
+/// statusCode "000000" is success). A form-encoded push (`respCode`, `smsMessageSid`) is read by
+/// <see cref="RonglianForm"/>. Ronglian signs nothing: protect the account with a URL token and/or an
+/// allowlist.
 /// </summary>
 public sealed class RonglianAdapter : IProviderAdapter
 {
@@ -37,13 +38,16 @@ public sealed class RonglianAdapter : IProviderAdapter
         }
 
         // The first significant byte decides, whatever Content-Type says: a body that starts with '<'
-        // cannot be JSON, and Ronglian's Content-Type for either format is not documented.
+        // cannot be JSON, and Ronglian's Content-Type for either format is not documented. A form has no
+        // such mark, so only there the declared Content-Type decides.
         return RonglianBody.FirstSignificantByte(request.Body) switch
         {
             (byte)'<' => ReadXml(request, account),
             (byte)'{' => ReadJson(request, account),
-            null => AdapterResult.Reject(Rejection.Malformed("The body is empty; a Ronglian <Request> (XML) or {\"Request\":…} (JSON) was expected.")),
-            _ => AdapterResult.Reject(Rejection.Malformed("The body is neither XML nor JSON: it must start with '<' or '{'.")),
+            null => AdapterResult.Reject(Rejection.Malformed("The body is empty; a Ronglian <Request> (XML), {\"Request\":…} (JSON) or form was expected.")),
+            _ when RonglianForm.IsForm(request.ContentType) => RonglianForm.Read(request, account),
+            _ => AdapterResult.Reject(Rejection.Malformed(
+                $"The body is neither XML nor JSON: it must start with '<' or '{{', or be declared {RonglianForm.ContentType}.")),
         };
     }
 

@@ -8,6 +8,7 @@ namespace Ledger.Providers.Tencent;
 /// <summary>
 /// Tencent Cloud SMS status callback (https://cloud.tencent.com/document/api/382/59178): a JSON array of
 /// at most 100 reports; `sid` (the SerialNo) identifies one message to one number. Tencent signs nothing.
+/// The same reports may also come wrapped as `{"callbackData":"&lt;Base64&gt;"}` (<see cref="TencentCallbackData"/>).
 /// </summary>
 public sealed class TencentAdapter : IProviderAdapter
 {
@@ -25,10 +26,25 @@ public sealed class TencentAdapter : IProviderAdapter
             return AdapterResult.Reject(refused);
         }
 
-        return JsonBatch.Read(request, account, ReadItem, Received);
+        if (JsonBatch.Open(request, account, out var unreadable) is not { } document)
+        {
+            return unreadable!;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(TencentCallbackData.Field, out var callbackData))
+            {
+                return TencentCallbackData.Read(callbackData, account);
+            }
+
+            return JsonBatch.ReadReports(root, (JsonElement item, out Rejection? rejection) => ReadReport(item, ParserVersion, out rejection), Received);
+        }
     }
 
-    private CallbackItem? ReadItem(JsonElement item, out Rejection? rejection)
+    /// <summary>One report object (sid, report_status, …), stamped with the parser version of the shape it came in.</summary>
+    internal static CallbackItem? ReadReport(JsonElement item, string parserVersion, out Rejection? rejection)
     {
         rejection = null;
         var sid = JsonBatch.Text(item, "sid");
@@ -68,7 +84,7 @@ public sealed class TencentAdapter : IProviderAdapter
             Phone: phone,
             OutId: JsonBatch.Text(item, "ext") is { Length: > 0 } ext ? ext : null,
             BilledParts: null,
-            ParserVersion);
+            parserVersion);
 
         return new CallbackItem(sid, item.GetRawText(), report);
     }
