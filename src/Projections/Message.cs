@@ -33,6 +33,10 @@ public sealed record Message
     public string? TimeRule { get; init; }
     public string? ParserVersion { get; init; }
 
+    /// <summary>What the report that set the status means for the sender, and whether sending again may succeed (null while pending).</summary>
+    public FailureCategory? Category { get; init; }
+    public bool? Retryable { get; init; }
+
     /// <summary>Ordering time of the report that set the status (provider time, else arrival).</summary>
     public DateTimeOffset? EffectiveTime { get; init; }
 
@@ -105,6 +109,9 @@ public sealed record HistoryEntry
 
     /// <summary>The part of a long message the report is about (Huawei `sequence`/`total`); null for whole-message reports.</summary>
     public MessagePart? Part { get; init; }
+
+    public FailureCategory? Category { get; init; }
+    public bool? Retryable { get; init; }
 
     /// <summary>The report's billed parts: a correction recomputes the status from the entries, billed parts included.</summary>
     public int? BilledParts { get; init; }

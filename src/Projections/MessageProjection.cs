@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Ledger.Events;
+using Ledger.Providers;
 using Ledger.Status;
 using Marten.Events.Aggregation;
 
@@ -61,8 +62,9 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message Reported(Message current, ReportReceived e)
     {
         var received = Received(current, e.ReceivedAt);
-        var (next, effect) = Step(received, e.Report, e.ReceivedAt);
-        return Entry(next, EntryFor(e.Report, next) with
+        var report = Categorized(current, e.Report);
+        var (next, effect) = Step(received, report, e.ReceivedAt);
+        return Entry(next, EntryFor(report, next) with
         {
             Type = EntryTypes.Report,
             RequestId = e.RequestId,
@@ -73,6 +75,10 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             Effect = effect,
         });
     }
+
+    /// <summary>Reports stored before categories are classified on reading, with today's tables.</summary>
+    private static Report Categorized(Message message, Report report) =>
+        report.Category is null ? FailureCategories.Classified(message.Provider, report) : report;
 
     /// <summary>A callback's receipt: counted, receive times kept.</summary>
     private static Message Received(Message current, DateTimeOffset at) => current with
@@ -135,6 +141,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
                 TimeRule = report.ProviderTime?.Rule,
                 EffectiveTime = StatusMachine.EffectiveTime(report, receivedAt),
                 ParserVersion = report.ParserVersion,
+                Category = report.Category,
+                Retryable = report.Retryable,
                 BilledParts = report.BilledParts ?? next.BilledParts,
             },
             ReportEffect.Conflict => next with { ConflictCount = current.ConflictCount + 1 },
@@ -160,8 +168,9 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
 
     private static Message LegacyInterpretation(Message current, ReportInterpreted e)
     {
-        var (next, effect) = Step(current, e.Report, e.ReceivedAt);
-        return Entry(next, EntryFor(e.Report, next) with
+        var report = Categorized(current, e.Report);
+        var (next, effect) = Step(current, report, e.ReceivedAt);
+        return Entry(next, EntryFor(report, next) with
         {
             Type = EntryTypes.LegacyInterpretation,
             RequestId = e.RequestId,
@@ -177,8 +186,9 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     /// </summary>
     private static Message Corrected(Message current, InterpretationCorrected e)
     {
+        var corrected = Categorized(current, e.Corrected);
         var items = Items(current.Entries)
-            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = e.Corrected } : i)
+            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = corrected } : i)
             .ToList();
         var reset = current with
         {
@@ -192,6 +202,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             TimeRule = null,
             EffectiveTime = null,
             ParserVersion = null,
+            Category = null,
+            Retryable = null,
             DuplicateCount = 0,
             ConflictCount = 0,
             Fingerprints = [],
@@ -206,7 +218,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         }
 
         var next = reset with { CorrectedCount = current.CorrectedCount + 1 };
-        return Entry(next, EntryFor(e.Corrected, next) with
+        return Entry(next, EntryFor(corrected, next) with
         {
             Type = EntryTypes.Corrected,
             RequestId = e.RequestId,
@@ -259,7 +271,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
 
     private static Report AsReport(HistoryEntry entry) => new(
         entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description, entry.ProviderTime,
-        Phone: null, OutId: null, entry.BilledParts, entry.ParserVersion ?? "", entry.Part);
+        Phone: null, OutId: null, entry.BilledParts, entry.ParserVersion ?? "", entry.Part, entry.Category, entry.Retryable);
 
     /// <summary>A quarantined request's item rescued by a replay: a marker; the item's own report follows and does the counting.</summary>
     private static Message Rescued(Message? current, string id, CallbackRescued e)
@@ -332,6 +344,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         Description = report.Description,
         ParserVersion = report.ParserVersion,
         Part = report.Part,
+        Category = report.Category,
+        Retryable = report.Retryable,
         BilledParts = report.BilledParts,
         StatusAfter = after.Status,
     };

@@ -7,7 +7,9 @@ namespace Ledger.Events;
 public sealed record ProviderTime(string Raw, DateTimeOffset Utc, string Rule);
 
 /// <summary>
-/// One report as a parser version understood it. Pure data: the same raw item and account settings
+/// One report as a parser version understood it, with what its outcome means for the sender
+/// (<see cref="Category"/>, <see cref="Retryable"/>: from the provider's documented codes, added to every
+/// report read at ingest; null in reports stored before categories, which the fold classifies on reading). Pure data: the same raw item and account settings
 /// always give the same report for a given parser version, which is what makes replay possible.
 /// </summary>
 public sealed record Report(
@@ -21,7 +23,9 @@ public sealed record Report(
     string? OutId,
     int? BilledParts,
     string ParserVersion,
-    MessagePart? Part = null)
+    MessagePart? Part = null,
+    FailureCategory? Category = null,
+    bool? Retryable = null)
 {
     /// <summary>
     /// What makes two reports "the same report": providers re-push identical reports (they document

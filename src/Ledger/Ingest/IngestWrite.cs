@@ -23,7 +23,8 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var item = items[i];
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, item.MessageKey),
-                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt, item.Report)]);
+                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt,
+                    FailureCategories.Classified(provider, item.Report))]);
         }
 
         return new IngestWrite(record with

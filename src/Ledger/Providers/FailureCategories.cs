@@ -114,6 +114,13 @@ public static class FailureCategories
         return firstUnknown?.Classification ?? Unknown;
     }
 
+    /// <summary>The report with its category and retryable flag, as every report is stored (and compared by replays).</summary>
+    public static Report Classified(string provider, Report report)
+    {
+        var classification = Classify(provider, report);
+        return report with { Category = classification.Category, Retryable = classification.Retryable };
+    }
+
     /// <summary>The same, for a report an adapter produced.</summary>
     public static Classification Classify(string provider, Report report) =>
         Classify(provider, report.Status, report.ProviderStatus, report.ErrorCode);

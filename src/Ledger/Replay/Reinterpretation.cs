@@ -66,9 +66,10 @@ public static class Reinterpretation
                 changes.Add(new ItemChange(DifferenceKinds.KeyChanged, item.MessageKey, i, null, item.Report,
                     "Today's parser keys this item to a message whose stream does not hold it; nothing appended."));
             }
-            else if (!SameReading(previous, item.Report))
+            else if (FailureCategories.Classified(record.Provider, item.Report) is var today && !SameReading(previous, today))
             {
-                changes.Add(new ItemChange(DifferenceKinds.Corrected, item.MessageKey, i, previous, item.Report, null));
+                // Categories are part of the reading: a table that moved re-categorizes what is stored.
+                changes.Add(new ItemChange(DifferenceKinds.Corrected, item.MessageKey, i, previous, today, null));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Status;
 using Ledger.Web.Security;
@@ -26,12 +27,14 @@ public sealed record MessageStatusView(
     int? BilledParts,
     string? OutId,
     long Version,
-    string? ParserVersion)
+    string? ParserVersion,
+    FailureCategory? Category,
+    bool? Retryable)
 {
     public static MessageStatusView From(Message m, Caller? caller) => new(
         m.Provider, m.MessageKey, m.Account, Lower(m.Status), m.Final, m.ProviderStatus, m.ErrorCode, m.Description,
         caller?.IsAdmin == true ? m.Phone : PhoneMask.Mask(m.Phone), m.ReportedAt, m.FirstReceivedAt, m.LastReceivedAt, m.CallbackCount,
-        m.DuplicateCount, m.ConflictCount, m.BilledParts, m.OutId, m.StreamVersion, m.ParserVersion);
+        m.DuplicateCount, m.ConflictCount, m.BilledParts, m.OutId, m.StreamVersion, m.ParserVersion, m.Category, m.Retryable);
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
@@ -67,7 +70,9 @@ public sealed record HistoryEntryView(
     Guid? ReplayId,
     string? PreviousStatus,
     PartView? Part,
-    string? Source)
+    string? Source,
+    FailureCategory? Category,
+    bool? Retryable)
 {
     public static HistoryEntryView From(HistoryEntry e) => new(
         e.Version, e.Type, e.ReceivedAt, e.ProviderTime?.Utc, e.ProviderTime?.Raw, e.Status?.ToString().ToLowerInvariant(), e.Final,
@@ -76,7 +81,8 @@ public sealed record HistoryEntryView(
         e.Effect?.ToString().ToLowerInvariant(), e.StatusAfter.ToString().ToLowerInvariant(),
         "passed", e.ParserVersion, e.RequestId, e.ItemIndex, e.GapSeconds, e.ReplayId, e.PreviousStatus?.ToString().ToLowerInvariant(),
         e.Part is { } part ? new PartView(part.Sequence, part.Total) : null,
-        e.Type == EntryTypes.Report ? e.Source ?? Ledger.Events.ReportSources.Push : null);
+        e.Type == EntryTypes.Report ? e.Source ?? Ledger.Events.ReportSources.Push : null,
+        e.Category, e.Retryable);
 }
 
 public sealed record PartView(int Sequence, int Total);
