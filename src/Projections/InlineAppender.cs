@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Events;
 using Ledger.Ingest;
 using Marten;
@@ -44,7 +45,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             if (archived.Count > 0)
             {
                 // A late report for a message retention archived: bring the stream back rather than refuse it.
-                await StreamLocks.RestoreArchivedAsync(connection, store.Options.Events.DatabaseSchemaName, archived, ct).ConfigureAwait(false);
+                await ArchivedStreams.RestoreAsync(connection, store.Options.Events.DatabaseSchemaName, archived, ct).ConfigureAwait(false);
             }
 
             await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using JasperFx;
 using JasperFx.Events;
 using Ledger.Events;

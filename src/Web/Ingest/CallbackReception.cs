@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using System.Buffers;
 using System.Diagnostics;
 using Ledger.Ingest;

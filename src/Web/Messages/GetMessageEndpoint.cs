@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Web.Security;

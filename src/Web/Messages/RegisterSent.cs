@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Web.Security;
 using Ledger.Events;
 using Ledger.Ingest;

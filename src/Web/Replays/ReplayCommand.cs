@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using System.Globalization;
 using System.Text.Json;
 using Ledger.Replay;

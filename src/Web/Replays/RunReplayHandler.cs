@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Replay;
 
 namespace Ledger.Web.Replays;

@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Ingest;
 using Ledger.Projections;
 using Marten;

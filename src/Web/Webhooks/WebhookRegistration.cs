@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Ledger.Ingest;
 using Marten;
 using Wolverine;

@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Alba;
 using Ledger.Ingest;
 using Ledger.Providers;

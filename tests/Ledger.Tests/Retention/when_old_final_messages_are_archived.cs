@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using System.Text.Json;
 using Ledger.Projections;
 using Ledger.Replay;

@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Alba;
 using Ledger.Providers;
 using Ledger.Replay;

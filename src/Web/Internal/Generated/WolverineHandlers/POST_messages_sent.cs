@@ -16,13 +16,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_messages_sent : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Ledger.Ingest.CommitQueue _commitQueue;
+        private readonly Ledger.Storage.CommitQueue _commitQueue;
         private readonly Ledger.Providers.ProviderCatalog _providerCatalog;
         private readonly Ledger.Web.Reconciliation.ReconciliationSettings _reconciliationSettings;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
 
-        public POST_messages_sent(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ledger.Ingest.CommitQueue commitQueue, Ledger.Providers.ProviderCatalog providerCatalog, Ledger.Web.Reconciliation.ReconciliationSettings reconciliationSettings, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_messages_sent(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Ledger.Storage.CommitQueue commitQueue, Ledger.Providers.ProviderCatalog providerCatalog, Ledger.Web.Reconciliation.ReconciliationSettings reconciliationSettings, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _commitQueue = commitQueue;

@@ -8,9 +8,9 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class RunReplayHandler1984442193 : Wolverine.Runtime.Handlers.MessageHandler
     {
-        private readonly Ledger.Replay.ReplayRunner _replayRunner;
+        private readonly Ledger.Storage.ReplayRunner _replayRunner;
 
-        public RunReplayHandler1984442193(Ledger.Replay.ReplayRunner replayRunner)
+        public RunReplayHandler1984442193(Ledger.Storage.ReplayRunner replayRunner)
         {
             _replayRunner = replayRunner;
         }

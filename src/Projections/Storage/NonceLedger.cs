@@ -1,7 +1,7 @@
 using Marten;
 using Npgsql;
 
-namespace Ledger.Ingest;
+namespace Ledger.Storage;
 
 /// <summary>
 /// Signed nonces seen within their window, in PostgreSQL so that a replayed request is refused across

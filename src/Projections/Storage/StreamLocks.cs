@@ -1,7 +1,7 @@
 using Marten;
 using Npgsql;
 
-namespace Ledger.Ingest;
+namespace Ledger.Storage;
 
 /// <summary>
 /// Every writer of message streams (the ingest commit, a replay chunk) opens its transaction and takes
@@ -31,30 +31,6 @@ public static class StreamLocks
 
         await using var command = new NpgsqlCommand(LockSql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = streamKeys.ToArray() });
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Brings archived streams back to live (retention archives final, old messages): a late report or a
-    /// replay's correction for such a message must still be appended, never refused. Call it inside the
-    /// transaction that holds the streams' locks.
-    /// </summary>
-    public static Task RestoreArchivedAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default) =>
-        RestoreArchivedAsync((NpgsqlConnection)session.Connection!, session.DocumentStore.Options.Events.DatabaseSchemaName, streamKeys, ct);
-
-    /// <param name="schema">The event store's schema.</param>
-    public static async Task RestoreArchivedAsync(NpgsqlConnection connection, string schema, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
-    {
-        if (streamKeys.Count == 0)
-        {
-            return;
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"update {schema}.mt_streams set is_archived = false where id = any(@keys) and is_archived; " +
-            $"update {schema}.mt_events set is_archived = false where stream_id = any(@keys) and is_archived",
-            connection);
-        command.Parameters.AddWithValue("keys", streamKeys.ToArray());
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 }

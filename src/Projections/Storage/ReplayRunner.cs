@@ -1,3 +1,4 @@
+using Ledger.Replay;
 using System.Buffers.Binary;
 using Ledger.Events;
 using Ledger.Ingest;
@@ -5,7 +6,7 @@ using Ledger.Providers;
 using Marten;
 using Microsoft.Extensions.Logging;
 
-namespace Ledger.Replay;
+namespace Ledger.Storage;
 
 /// <summary>The settings of one provider account (the `Ledger:Providers` section), or null when not configured.</summary>
 public delegate ProviderAccount? AccountLookup(string provider, string? account);
@@ -246,7 +247,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         // so neither writer projects from a document the other is about to change.
         var appendKeys = appends.Select(a => a.StreamKey).Distinct().ToList();
         await StreamLocks.AcquireAsync(session, appendKeys, ct);
-        await StreamLocks.RestoreArchivedAsync(session, appendKeys, ct);
+        await ArchivedStreams.RestoreAsync(session, appendKeys, ct);
         // Whatever joins live ingest's commits (the webhook outbox) joins these too: a correction that
         // changes a status is sent to subscribers, marked as a correction, in this same transaction.
         participant?.Enlist(session);

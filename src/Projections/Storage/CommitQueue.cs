@@ -1,10 +1,11 @@
+using Ledger.Ingest;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Ledger.Ingest;
+namespace Ledger.Storage;
 
 /// <summary>The store could not take the write (down, read-only, full): answer 503 so the provider retries.</summary>
 public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner);

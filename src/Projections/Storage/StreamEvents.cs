@@ -2,7 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Archiving;
 
-namespace Ledger.Events;
+namespace Ledger.Storage;
 
 /// <summary>
 /// A message stream's events as stored, archived ones included. Marten's own stream reads

@@ -1,6 +1,7 @@
+using Ledger.Ingest;
 using Npgsql;
 
-namespace Ledger.Ingest;
+namespace Ledger.Storage;
 
 /// <summary>
 /// Writes a group commit's appends and their inline read models, set-based: a fixed number of
