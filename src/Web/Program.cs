@@ -7,6 +7,7 @@ using Ledger.Providers;
 using Ledger.Replay;
 using Ledger.Web;
 using Ledger.Web.Cli;
+using Ledger.Web.Docs;
 using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
@@ -185,6 +186,7 @@ builder.Host.UseWolverine(opts =>
     opts.LocalQueue("replays").UseDurableInbox().Sequential();
 });
 builder.Services.AddWolverineHttp();
+builder.Services.AddLedgerApiReference();
 
 var app = builder.Build();
 
@@ -218,6 +220,7 @@ app.UseLedgerUi();
 app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
+app.MapLedgerApiReference();
 
 return await app.RunJasperFxCommands(LedgerCommands.CommandArgs(args));
 
