@@ -23,7 +23,14 @@ public sealed class LedgerDatabase : IAsyncDisposable
         // Runs once, while the container builds the document store at start-up.
         _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries).GetAwaiter().GetResult();
         ConnectionString = _local.ConnectionString;
-        logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port})", Path.GetFullPath(dataDirectory), _local.Port);
+        if (_local.OwnsServer)
+        {
+            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port}); it stops when this process ends", Path.GetFullPath(dataDirectory), _local.Port);
+        }
+        else
+        {
+            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (port {Port}); it is left running", Path.GetFullPath(dataDirectory), _local.Port);
+        }
     }
 
     public string ConnectionString { get; }
