@@ -24,7 +24,8 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
-var builder = WebApplication.CreateBuilder(LedgerCommands.ConfigurationArgs(args));
+// Settings (src/Web/appsettings*.json) and data (./.ledger) are the clone's wherever a command is started from.
+var builder = WebApplication.CreateBuilder(SourceTree.HostOptions(LedgerCommands.ConfigurationArgs(args), SourceTree.RepositoryRoot()));
 if (LedgerCommands.Handles(args))
 {
     return await LedgerCommands.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
@@ -200,7 +201,7 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
     // `replay …` runs in this process and exits; it needs the store, not the web host.
     await using (app)
     {
-        return await ReplayCommand.RunAsync(app.Services, args[1..]);
+        return await ReplayCommand.RunAsync(app.Services, LedgerCommands.CommandArgs(args)[1..]);
     }
 }
 

@@ -2,7 +2,7 @@ namespace Ledger.Web.Hosting;
 
 /// <summary>
 /// The database the ledger uses: `ConnectionStrings:Ledger` when set, else its own PostgreSQL under
-/// `Ledger:DataDirectory`, started on first use and stopped when the host shuts down. Resolved from the
+/// `Ledger:DataDirectory` (default: the clone's `./.ledger`, see <see cref="SourceTree"/>), started on first use and stopped when the host shuts down. Resolved from the
 /// final configuration, so hosts built with extra settings (tests, several instances) each get theirs.
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable
@@ -18,18 +18,18 @@ public sealed class LedgerDatabase : IAsyncDisposable
             return;
         }
 
-        var dataDirectory = configuration["Ledger:DataDirectory"] ?? "./.ledger";
+        var dataDirectory = SourceTree.DataDirectory(configuration, SourceTree.RepositoryRoot());
         var binaries = LocalPostgres.FindBinaries(configuration["Ledger:PostgresBinaries"]);
         // Runs once, while the container builds the document store at start-up.
         _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries).GetAwaiter().GetResult();
         ConnectionString = _local.ConnectionString;
         if (_local.OwnsServer)
         {
-            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port}); it stops when this process ends", Path.GetFullPath(dataDirectory), _local.Port);
+            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port}); it stops when this process ends", dataDirectory, _local.Port);
         }
         else
         {
-            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (port {Port}); it is left running", Path.GetFullPath(dataDirectory), _local.Port);
+            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (port {Port}); it is left running", dataDirectory, _local.Port);
         }
     }
 
