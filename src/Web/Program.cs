@@ -214,7 +214,7 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), ca
 if (app.Services.GetRequiredService<ApiKeys>().None)
 {
     app.Logger.LogWarning(
-        "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
+        "No API keys are configured (Ledger__ApiKeys__<name>__Key and __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
 }
 
 app.UseLedgerUi();
@@ -240,14 +240,20 @@ static bool CommandNeedsDatabase(string[] args)
 static void WarnAboutUnprotectedProviders(WebApplication app)
 {
     var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
-    var catalog = app.Services.GetRequiredService<ProviderCatalog>();
-    var unprotected = catalog.Names.Where(p => !options.Providers.ContainsKey(p)).Order().ToList();
-    if (unprotected.Count > 0)
+    var providers = app.Services.GetRequiredService<ProviderCatalog>().Names.ToList();
+    if (ConfigurationCheck.OpenAccounts(options, providers) is { Count: > 0 } open)
     {
         app.Logger.LogWarning(
-            "Providers with no configured account accept unauthenticated callbacks on their 'default' account: {Providers}. " +
-            "Configure Ledger__Providers__{{provider}}__default__Token or AllowedCidrs (or secrets) in production.",
-            string.Join(", ", unprotected));
+            "These provider accounts accept callbacks from anyone, unverified: {Accounts}. In production give each a " +
+            "Ledger__Providers__<provider>__<account>__Token or AllowedCidrs (Vonage and Huawei: or their signing secrets).",
+            string.Join(", ", open));
+    }
+
+    if (ConfigurationCheck.ClosedUntilConfigured(options, providers) is { Count: > 0 } closed)
+    {
+        app.Logger.LogInformation(
+            "No account is configured for {Providers}: they sign their callbacks, so they refuse every callback until their secrets are set (Ledger__Providers__<provider>__<account>__Secrets__0).",
+            string.Join(", ", closed));
     }
 }
 

@@ -21,15 +21,15 @@ public sealed class LedgerDatabase : IAsyncDisposable
         var dataDirectory = SourceTree.DataDirectory(configuration, SourceTree.RepositoryRoot());
         var binaries = LocalPostgres.FindBinaries(configuration["Ledger:PostgresBinaries"]);
         // Runs once, while the container builds the document store at start-up.
-        _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries).GetAwaiter().GetResult();
+        _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries, progress: step => logger.LogInformation("{Step}", step)).GetAwaiter().GetResult();
         ConnectionString = _local.ConnectionString;
         if (_local.OwnsServer)
         {
-            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port}); it stops when this process ends", dataDirectory, _local.Port);
+            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (127.0.0.1:{Port}, database ledger, user postgres, password in superuser.password); it stops when this process ends", dataDirectory, _local.Port);
         }
         else
         {
-            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (port {Port}); it is left running", dataDirectory, _local.Port);
+            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (127.0.0.1:{Port}, database ledger); it is left running", dataDirectory, _local.Port);
         }
     }
 

@@ -93,8 +93,12 @@ public sealed class LocalPostgres : IAsyncDisposable
             "or set ConnectionStrings__Ledger to an existing PostgreSQL database.");
     }
 
-    /// <summary>Creates the cluster under <paramref name="dataDirectory"/> if needed, starts it, and creates the database.</summary>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable = true, string? binDirectory = null, CancellationToken ct = default)
+    /// <summary>
+    /// Creates the cluster under <paramref name="dataDirectory"/> if needed, starts it, and creates the
+    /// database; <paramref name="progress"/> hears of each slow step (the first start's take seconds).
+    /// </summary>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable = true, string? binDirectory = null,
+        CancellationToken ct = default, Action<string>? progress = null)
     {
         var bin = binDirectory ?? FindBinaries();
         var root = System.IO.Path.GetFullPath(dataDirectory);
@@ -109,6 +113,7 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         if (!File.Exists(System.IO.Path.Combine(pg.ClusterDirectory, "PG_VERSION")))
         {
+            progress?.Invoke($"Creating the local database cluster in {pg.ClusterDirectory} (first start only)…");
             await pg.InitAsync(passwordFile, ct);
         }
 
@@ -128,6 +133,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         else
         {
             pg.Port = FreePort();
+            progress?.Invoke($"Starting PostgreSQL on 127.0.0.1:{pg.Port}…");
             var options = $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
             if (!durable)
             {
@@ -138,11 +144,16 @@ public sealed class LocalPostgres : IAsyncDisposable
             await pg.TakeOwnershipAsync(ct);
         }
 
-        await pg.EnsureDatabaseAsync(Database, ct);
+        if (await pg.EnsureDatabaseAsync(Database, ct))
+        {
+            progress?.Invoke($"Created the database '{Database}'; creating its tables as the service starts (first start only)…");
+        }
+
         return pg;
     }
 
-    public async Task EnsureDatabaseAsync(string name, CancellationToken ct = default)
+    /// <returns>Whether it was created now.</returns>
+    public async Task<bool> EnsureDatabaseAsync(string name, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
         await connection.OpenAsync(ct);
@@ -152,7 +163,10 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             await using var create = new NpgsqlCommand($"create database \"{name.Replace("\"", "\"\"")}\"", connection);
             await create.ExecuteNonQueryAsync(ct);
+            return true;
         }
+
+        return false;
     }
 
     public async Task StopAsync(CancellationToken ct = default)

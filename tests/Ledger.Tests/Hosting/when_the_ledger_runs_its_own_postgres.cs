@@ -40,7 +40,7 @@ public sealed class when_the_ledger_runs_its_own_postgres
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["ConnectionStrings__Ledger"] = "";
         using var process = Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never blocks the service
+        var output = process.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never blocks the service
         var errors = process.StandardError.ReadToEndAsync();
         try
         {
@@ -66,6 +66,18 @@ public sealed class when_the_ledger_runs_its_own_postgres
             (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(30)))).ShouldBe(exited, "stopped within 30 s");
             process.ExitCode.ShouldBe(0, await errors);
             File.Exists(Path.Combine(directory, "pgdata", "postmaster.pid")).ShouldBeFalse("the cluster is stopped with the service");
+
+            // What a newcomer reads on the first start: lines, not JSON; each slow step announced; no template left unfilled.
+            var log = await output;
+            log.ShouldContain("Creating the local database cluster");
+            log.ShouldContain("creating its tables");
+            log.ShouldNotContain("{\"Timestamp\"");
+            log.ShouldNotContain("{{");
+            log.ShouldNotContain("{name}");
+            var warning = log.Split('\n').Single(l => l.Contains("accept callbacks from anyone"));
+            warning.ShouldContain("tencent/default");
+            warning.ShouldNotContain("twilio");
+            warning.ShouldNotContain("baidu");
         }
         finally
         {
