@@ -2,13 +2,15 @@
 # Task runner. Run with `dotnet pwsh ./build.ps1 <target>` after `dotnet tool restore`.
 #   build    compile everything (warnings are errors)
 #   test     run every test against a real PostgreSQL; prints "N passed, N failed" last
-#   run      run the service (its own PostgreSQL under ./.ledger unless ConnectionStrings__Ledger is set)
+#   run      run the service (its own PostgreSQL under ./.ledger unless ConnectionStrings__Ledger is set),
+#            or one of its commands: run -- replay|rebuild|verify-config|callback-urls|check-env|describe …
 #   bench    run the load generator against a fresh service and a pgbench baseline
 #   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
 #   rebuild  rebuild every projection from the events (run while no callbacks arrive)
 #   chaos    only the crash tests (PostgreSQL and the service killed with SIGKILL, read-only database)
 # Everything after the target is passed on (to the service, the bench or dotnet test), e.g.
 #   dotnet pwsh ./build.ps1 run -- --urls http://127.0.0.1:5080
+#   dotnet pwsh ./build.ps1 run -- replay --provider aliyun --dry-run
 #   dotnet pwsh ./build.ps1 bench --large 1000000
 # (no param block on purpose: PowerShell would take options like --urls for its own parameters).
 $all = @($args | Where-Object { $_ -ne '--' })
@@ -48,10 +50,10 @@ switch ($Target) {
         if ($testExit -ne 0 -or $failed -gt 0 -or $passed -eq 0) { exit 1 }
     }
     'run' {
-        # `dotnet run` starts the service in src/Web; keep its own PostgreSQL at the repository's ./.ledger
-        # (as README says) unless the caller chose a directory.
-        $data = if (($Rest -join ' ') -match 'DataDirectory' -or $env:Ledger__DataDirectory) { @() } else { @("--Ledger:DataDirectory=$(Join-Path $PSScriptRoot '.ledger')") }
-        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $data + $Rest)
+        # The service, or one of its commands (`run -- replay …`): either way the executable finds the
+        # repository's ./.ledger and src/Web/appsettings*.json itself (Hosting/SourceTree.cs), so nothing is
+        # put before the command name.
+        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $Rest)
     }
     'bench' {
         Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)

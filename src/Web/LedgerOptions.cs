@@ -5,7 +5,8 @@ namespace Ledger.Web;
 /// <summary>The `Ledger` configuration section (CONTRACT.md).</summary>
 public sealed class LedgerOptions
 {
-    public string DataDirectory { get; set; } = "./.ledger";
+    /// <summary>The embedded PostgreSQL's folder; unset: the clone's `./.ledger` (see Hosting/SourceTree).</summary>
+    public string? DataDirectory { get; set; }
 
     /// <summary>Directory of the PostgreSQL server binaries for the embedded cluster (default: searched).</summary>
     public string? PostgresBinaries { get; set; }

@@ -8,6 +8,7 @@ using Ledger.Providers;
 using Ledger.Replay;
 using Ledger.Web;
 using Ledger.Web.Cli;
+using Ledger.Web.Docs;
 using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
@@ -24,7 +25,8 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
-var builder = WebApplication.CreateBuilder(LedgerCommands.ConfigurationArgs(args));
+// Settings (src/Web/appsettings*.json) and data (./.ledger) are the clone's wherever a command is started from.
+var builder = WebApplication.CreateBuilder(SourceTree.HostOptions(LedgerCommands.ConfigurationArgs(args), SourceTree.RepositoryRoot()));
 if (LedgerCommands.Handles(args))
 {
     return await LedgerCommands.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
@@ -179,6 +181,7 @@ builder.Host.UseWolverine(opts =>
     opts.LocalQueue("replays").UseDurableInbox().Sequential();
 });
 builder.Services.AddWolverineHttp();
+builder.Services.AddLedgerApiReference();
 
 var app = builder.Build();
 
@@ -192,7 +195,7 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
     // `replay …` runs in this process and exits; it needs the store, not the web host.
     await using (app)
     {
-        return await ReplayCommand.RunAsync(app.Services, args[1..]);
+        return await ReplayCommand.RunAsync(app.Services, LedgerCommands.CommandArgs(args)[1..]);
     }
 }
 
@@ -205,13 +208,14 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), ca
 if (app.Services.GetRequiredService<ApiKeys>().None)
 {
     app.Logger.LogWarning(
-        "No API keys are configured (Ledger__ApiKeys__{{name}}__Key / __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
+        "No API keys are configured (Ledger__ApiKeys__<name>__Key and __Role): the read and admin API answers loopback callers only. Ingest is unaffected.");
 }
 
 app.UseLedgerUi();
 app.UseMiddleware<ApiKeyGate>();
 app.MapWolverineEndpoints();
 app.MapLedgerMetrics();
+app.MapLedgerApiReference();
 
 return await app.RunJasperFxCommands(LedgerCommands.CommandArgs(args));
 
@@ -230,14 +234,20 @@ static bool CommandNeedsDatabase(string[] args)
 static void WarnAboutUnprotectedProviders(WebApplication app)
 {
     var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
-    var catalog = app.Services.GetRequiredService<ProviderCatalog>();
-    var unprotected = catalog.Names.Where(p => !options.Providers.ContainsKey(p)).Order().ToList();
-    if (unprotected.Count > 0)
+    var providers = app.Services.GetRequiredService<ProviderCatalog>().Names.ToList();
+    if (ConfigurationCheck.OpenAccounts(options, providers) is { Count: > 0 } open)
     {
         app.Logger.LogWarning(
-            "Providers with no configured account accept unauthenticated callbacks on their 'default' account: {Providers}. " +
-            "Configure Ledger__Providers__{{provider}}__default__Token or AllowedCidrs (or secrets) in production.",
-            string.Join(", ", unprotected));
+            "These provider accounts accept callbacks from anyone, unverified: {Accounts}. In production give each a " +
+            "Ledger__Providers__<provider>__<account>__Token or AllowedCidrs (Vonage and Huawei: or their signing secrets).",
+            string.Join(", ", open));
+    }
+
+    if (ConfigurationCheck.ClosedUntilConfigured(options, providers) is { Count: > 0 } closed)
+    {
+        app.Logger.LogInformation(
+            "No account is configured for {Providers}: they sign their callbacks, so they refuse every callback until their secrets are set (Ledger__Providers__<provider>__<account>__Secrets__0).",
+            string.Join(", ", closed));
     }
 }
 

@@ -127,6 +127,39 @@ public static class ConfigurationCheck
         return GenericScheme.Problems(account);
     }
 
+    /// <summary>
+    /// The accounts that take callbacks from anyone, unverified: a provider that signs nothing (or whose
+    /// signature is optional: Vonage, Huawei) with neither secrets, `Token` nor `AllowedCidrs`, including the
+    /// implicit `default` account of such a provider with no account configured. Twilio, Baidu and generic
+    /// without secrets are not open: they refuse every callback (verify-config names those).
+    /// </summary>
+    public static IReadOnlyList<string> OpenAccounts(LedgerOptions options, IReadOnlyCollection<string> knownProviders)
+    {
+        var open = new List<string>();
+        foreach (var provider in knownProviders.Where(p => !SecretRequired.Contains(p)).Order(StringComparer.Ordinal))
+        {
+            var accounts = options.Providers.FirstOrDefault(p => p.Key.Equals(provider, StringComparison.OrdinalIgnoreCase)).Value;
+            if (accounts is null || accounts.Count == 0)
+            {
+                open.Add($"{provider}/default");
+                continue;
+            }
+
+            open.AddRange(accounts.Where(a => Unguarded(provider, a.Value)).Select(a => $"{provider}/{a.Key}").Order(StringComparer.Ordinal));
+        }
+
+        return open; // an unsigned generic account without a guard stops the start (GenericProblems)
+    }
+
+    /// <summary>Providers with no account that refuse every callback until their secrets are configured.</summary>
+    public static IReadOnlyList<string> ClosedUntilConfigured(LedgerOptions options, IReadOnlyCollection<string> knownProviders) =>
+        [.. knownProviders.Where(p => SecretRequired.Contains(p) && !options.Providers.Keys.Contains(p, StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
+
+    private static bool Unguarded(string provider, ProviderAccount account) =>
+        string.IsNullOrWhiteSpace(account.Token)
+        && account.AllowedCidrs.Count == 0
+        && !(provider is "vonage" or "huawei" && (account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)) || HuaweiAdapter.IsSigned(account)));
+
     private static bool IsGeneric(string provider) => provider.Equals("generic", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The same forms <see cref="UnsignedGuard.AddressAllowed"/> accepts: a CIDR or a single address.</summary>

@@ -2,7 +2,7 @@ namespace Ledger.Web.Hosting;
 
 /// <summary>
 /// The database the ledger uses: `ConnectionStrings:Ledger` when set, else its own PostgreSQL under
-/// `Ledger:DataDirectory`, started on first use and stopped when the host shuts down. Resolved from the
+/// `Ledger:DataDirectory` (default: the clone's `./.ledger`, see <see cref="SourceTree"/>), started on first use and stopped when the host shuts down. Resolved from the
 /// final configuration, so hosts built with extra settings (tests, several instances) each get theirs.
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable
@@ -18,12 +18,19 @@ public sealed class LedgerDatabase : IAsyncDisposable
             return;
         }
 
-        var dataDirectory = configuration["Ledger:DataDirectory"] ?? "./.ledger";
+        var dataDirectory = SourceTree.DataDirectory(configuration, SourceTree.RepositoryRoot());
         var binaries = LocalPostgres.FindBinaries(configuration["Ledger:PostgresBinaries"]);
         // Runs once, while the container builds the document store at start-up.
-        _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries).GetAwaiter().GetResult();
+        _local = LocalPostgres.StartAsync(dataDirectory, binDirectory: binaries, progress: step => logger.LogInformation("{Step}", step)).GetAwaiter().GetResult();
         ConnectionString = _local.ConnectionString;
-        logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (port {Port})", Path.GetFullPath(dataDirectory), _local.Port);
+        if (_local.OwnsServer)
+        {
+            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (127.0.0.1:{Port}, database ledger, user postgres, password in superuser.password); it stops when this process ends", dataDirectory, _local.Port);
+        }
+        else
+        {
+            logger.LogInformation("Using the PostgreSQL another process runs in {Directory} (127.0.0.1:{Port}, database ledger); it is left running", dataDirectory, _local.Port);
+        }
     }
 
     public string ConnectionString { get; }

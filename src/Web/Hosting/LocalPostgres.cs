@@ -12,8 +12,15 @@ public sealed class PostgresBinariesMissingException(string message) : Exception
 /// <summary>
 /// A PostgreSQL cluster the ledger manages itself when no connection string is configured: created on
 /// first use under a data directory, reused (with its data) later, listening on loopback only with a
-/// generated password, and stopped on dispose. The server refuses to run as root, so as root the
-/// binaries run as the `postgres` user.
+/// generated password. The server refuses to run as root, so as root the binaries run as the `postgres`
+/// user.
+/// <para>
+/// Dispose stops the server only when no one else still uses it: a process that finds the server already
+/// running under a live owner (a command such as `check-env` or `replay` beside the service) only attaches,
+/// and leaves it running. The owner is named in `owner.pid`, attachers in `attached/`; an owner that goes
+/// while others are attached hands the server to one of them, and a server whose owner died (killed) is
+/// adopted by the next process that finds it.
+/// </para>
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
@@ -21,6 +28,9 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly string _bin;
     private readonly string _root;
     private readonly bool _asPostgresUser;
+
+    /// <summary>This instance in `owner.pid` and `attached/`: the process id (liveness), then a token of its own.</summary>
+    private readonly string _identity = $"{Environment.ProcessId} {Guid.NewGuid():N}";
 
     private LocalPostgres(string bin, string root, int port, string password)
     {
@@ -83,8 +93,12 @@ public sealed class LocalPostgres : IAsyncDisposable
             "or set ConnectionStrings__Ledger to an existing PostgreSQL database.");
     }
 
-    /// <summary>Creates the cluster under <paramref name="dataDirectory"/> if needed, starts it, and creates the database.</summary>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable = true, string? binDirectory = null, CancellationToken ct = default)
+    /// <summary>
+    /// Creates the cluster under <paramref name="dataDirectory"/> if needed, starts it, and creates the
+    /// database; <paramref name="progress"/> hears of each slow step (the first start's take seconds).
+    /// </summary>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable = true, string? binDirectory = null,
+        CancellationToken ct = default, Action<string>? progress = null)
     {
         var bin = binDirectory ?? FindBinaries();
         var root = System.IO.Path.GetFullPath(dataDirectory);
@@ -99,17 +113,27 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         if (!File.Exists(System.IO.Path.Combine(pg.ClusterDirectory, "PG_VERSION")))
         {
+            progress?.Invoke($"Creating the local database cluster in {pg.ClusterDirectory} (first start only)…");
             await pg.InitAsync(passwordFile, ct);
         }
 
         var running = pg.RunningPort();
         if (running is { } port)
         {
-            pg.Port = port; // left running by a process that was killed: reuse it
+            pg.Port = port;
+            if (ProcessLives(await pg.ReadOwnerAsync(ct)))
+            {
+                pg.Attach(); // a live process started it (the service): use it, leave it running
+            }
+            else
+            {
+                await pg.TakeOwnershipAsync(ct); // left running by a process that was killed: adopt it
+            }
         }
         else
         {
             pg.Port = FreePort();
+            progress?.Invoke($"Starting PostgreSQL on 127.0.0.1:{pg.Port}…");
             var options = $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
             if (!durable)
             {
@@ -117,13 +141,19 @@ public sealed class LocalPostgres : IAsyncDisposable
             }
 
             await pg.PgCtlAsync(["start", "-w", "-t", "60", "-l", System.IO.Path.Combine(root, "postgres.log"), "-o", options], ct);
+            await pg.TakeOwnershipAsync(ct);
         }
 
-        await pg.EnsureDatabaseAsync(Database, ct);
+        if (await pg.EnsureDatabaseAsync(Database, ct))
+        {
+            progress?.Invoke($"Created the database '{Database}'; creating its tables as the service starts (first start only)…");
+        }
+
         return pg;
     }
 
-    public async Task EnsureDatabaseAsync(string name, CancellationToken ct = default)
+    /// <returns>Whether it was created now.</returns>
+    public async Task<bool> EnsureDatabaseAsync(string name, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
         await connection.OpenAsync(ct);
@@ -133,7 +163,10 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             await using var create = new NpgsqlCommand($"create database \"{name.Replace("\"", "\"\"")}\"", connection);
             await create.ExecuteNonQueryAsync(ct);
+            return true;
         }
+
+        return false;
     }
 
     public async Task StopAsync(CancellationToken ct = default)
@@ -159,15 +192,34 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>Delete the cluster's directory when disposed (throwaway clusters of tests and the benchmark).</summary>
     public bool DeleteOnDispose { get; set; }
 
+    /// <summary>Whether this instance would stop the server on dispose: it started or adopted it, and nobody else is attached.</summary>
+    public bool OwnsServer => ReadOwner() == _identity;
+
     public async ValueTask DisposeAsync()
     {
-        try
+        if (File.Exists(AttachedFile(_identity)))
         {
-            await StopAsync();
+            File.Delete(AttachedFile(_identity));
         }
-        catch (Exception)
+
+        if (OwnsServer)
         {
-            // Shutting down: the server may already be gone. Nothing else to do.
+            if (LiveAttachers().FirstOrDefault() is { } heir)
+            {
+                await File.WriteAllTextAsync(OwnerFile, heir); // still in use: the next one stops it
+            }
+            else
+            {
+                try
+                {
+                    await StopAsync();
+                    File.Delete(OwnerFile);
+                }
+                catch (Exception)
+                {
+                    // Shutting down: the server may already be gone. Nothing else to do.
+                }
+            }
         }
 
         if (DeleteOnDispose)
@@ -180,6 +232,65 @@ public sealed class LocalPostgres : IAsyncDisposable
             {
                 // Left behind under the temp directory: harmless.
             }
+        }
+    }
+
+    private string OwnerFile => System.IO.Path.Combine(_root, "owner.pid");
+
+    private string AttachedFile(string identity) =>
+        System.IO.Path.Combine(_root, "attached", identity.Replace(' ', '-'));
+
+    private async Task TakeOwnershipAsync(CancellationToken ct) => await File.WriteAllTextAsync(OwnerFile, _identity, ct);
+
+    private async Task<string?> ReadOwnerAsync(CancellationToken ct) =>
+        File.Exists(OwnerFile) ? (await File.ReadAllTextAsync(OwnerFile, ct)).Trim() : null;
+
+    private string? ReadOwner() => File.Exists(OwnerFile) ? File.ReadAllText(OwnerFile).Trim() : null;
+
+    private void Attach()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(AttachedFile(_identity))!);
+        File.WriteAllText(AttachedFile(_identity), _identity);
+    }
+
+    /// <summary>The identities of attached instances whose process still runs (a dead one's file is removed).</summary>
+    private IEnumerable<string> LiveAttachers()
+    {
+        var folder = System.IO.Path.Combine(_root, "attached");
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.GetFiles(folder))
+        {
+            var identity = File.ReadAllText(file).Trim();
+            if (ProcessLives(identity))
+            {
+                yield return identity;
+            }
+            else
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static bool ProcessLives(string? identity)
+    {
+        if (identity is null || !int.TryParse(identity.Split(' ')[0], out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

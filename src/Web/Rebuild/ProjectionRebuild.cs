@@ -27,6 +27,16 @@ public static class ProjectionRebuild
         logger.LogInformation("Projections rebuilt");
     }
 
+    private static async Task<bool> HasEventStoreAsync(IDocumentStore store)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "select to_regclass(@table) is not null";
+        command.Parameters.AddWithValue("table", $"\"{store.Options.Events.DatabaseSchemaName}\".mt_streams");
+        return await command.ExecuteScalarAsync() is true;
+    }
+
     /// <summary>The command line form: `Ledger.Web rebuild` (exit code 0 when done).</summary>
     public static async Task<int> RunCommandAsync(WebApplication app)
     {
@@ -34,7 +44,17 @@ public static class ProjectionRebuild
         {
             try
             {
-                await RunAsync(app.Services.GetRequiredService<IDocumentStore>(), app.Logger, CancellationToken.None);
+                var store = app.Services.GetRequiredService<IDocumentStore>();
+                if (!await HasEventStoreAsync(store))
+                {
+                    // A database the service never started on (or another one than it uses): nothing to
+                    // rebuild, and creating its tables here would only hide which database this is.
+                    app.Logger.LogWarning("Nothing to rebuild: this database has no event store in schema {Schema} yet; start the service on it first",
+                        store.Options.Events.DatabaseSchemaName);
+                    return 1;
+                }
+
+                await RunAsync(store, app.Logger, CancellationToken.None);
                 return 0;
             }
             catch (Exception e)

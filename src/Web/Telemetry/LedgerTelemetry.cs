@@ -8,7 +8,7 @@ namespace Ledger.Web.Telemetry;
 /// <summary>
 /// Metrics (the `Ledger` meter and ASP.NET Core's, scraped at `GET /metrics`), traces (ASP.NET Core,
 /// Npgsql, Marten, Wolverine; exported over OTLP only when an endpoint is configured: by default nothing
-/// leaves the process) and logs (JSON lines outside Development).
+/// leaves the process) and logs (readable console lines; JSON lines with `Ledger:Logging:Json`).
 /// </summary>
 public static class LedgerTelemetry
 {
@@ -52,17 +52,28 @@ public static class LedgerTelemetry
         return builder;
     }
 
-    /// <summary>`Ledger:Logging:Json` (default: true outside Development) writes one JSON object per line, scopes included.</summary>
+    /// <summary>
+    /// Console lines a person reads (time, level, category, message, one line each) by default;
+    /// `Ledger:Logging:Json=true` (`Ledger__Logging__Json`) writes one JSON object per line, scopes included,
+    /// for a log collector.
+    /// </summary>
     public static WebApplicationBuilder AddLedgerLogging(this WebApplicationBuilder builder)
     {
-        var json = builder.Configuration.GetValue<bool?>("Ledger:Logging:Json") ?? !builder.Environment.IsDevelopment();
-        if (json)
+        if (builder.Configuration.GetValue("Ledger:Logging:Json", false))
         {
             builder.Logging.AddJsonConsole(o =>
             {
                 o.IncludeScopes = true;
                 o.UseUtcTimestamp = true;
                 o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
             });
         }
 

@@ -27,7 +27,7 @@ public sealed class when_the_ledger_runs_its_own_postgres
         (await new NpgsqlCommand("select v from kept", again).ExecuteScalarAsync()).ShouldBe("still here");
     }
 
-    /// <summary>README's first command: `build.ps1 run` starts the service with `--Ledger:DataDirectory=…` on its command line.</summary>
+    /// <summary>The service started with a data directory on its command line (`--Ledger:DataDirectory=…`, the ASP.NET Core form of the setting).</summary>
     [Fact]
     public async Task started_as_readme_says_it_creates_its_database_serves_a_callback_and_stops_it_on_sigterm()
     {
@@ -36,11 +36,11 @@ public sealed class when_the_ledger_runs_its_own_postgres
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         // The service's own output folder (the test folder also holds the test assemblies, which JasperFx's command discovery would load).
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "Ledger.Tests"), Path.Combine("src", "Web")), "Ledger.Web.dll"));
-        info.ArgumentList.Add($"--Ledger:DataDirectory={directory}"); // exactly what build.ps1 run passes
+        info.ArgumentList.Add($"--Ledger:DataDirectory={directory}");
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["ConnectionStrings__Ledger"] = "";
         using var process = Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never blocks the service
+        var output = process.StandardOutput.ReadToEndAsync(); // drained, so a full pipe never blocks the service
         var errors = process.StandardError.ReadToEndAsync();
         try
         {
@@ -66,6 +66,18 @@ public sealed class when_the_ledger_runs_its_own_postgres
             (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(30)))).ShouldBe(exited, "stopped within 30 s");
             process.ExitCode.ShouldBe(0, await errors);
             File.Exists(Path.Combine(directory, "pgdata", "postmaster.pid")).ShouldBeFalse("the cluster is stopped with the service");
+
+            // What a newcomer reads on the first start: lines, not JSON; each slow step announced; no template left unfilled.
+            var log = await output;
+            log.ShouldContain("Creating the local database cluster");
+            log.ShouldContain("creating its tables");
+            log.ShouldNotContain("{\"Timestamp\"");
+            log.ShouldNotContain("{{");
+            log.ShouldNotContain("{name}");
+            var warning = log.Split('\n').Single(l => l.Contains("accept callbacks from anyone"));
+            warning.ShouldContain("tencent/default");
+            warning.ShouldNotContain("twilio");
+            warning.ShouldNotContain("baidu");
         }
         finally
         {

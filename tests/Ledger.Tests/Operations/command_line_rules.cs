@@ -3,8 +3,8 @@ using Ledger.Web.Cli;
 namespace Ledger.Tests.Operations;
 
 /// <summary>
-/// `dotnet Ledger.Web.dll --Ledger:DataDirectory=… --urls …` (and `build.ps1 run`, which passes the data
-/// directory that way): the configuration reads the overrides, JasperFx's parser must not see them.
+/// `dotnet Ledger.Web.dll --Ledger:DataDirectory=… --urls …` (and `replay --Ledger:Schema x --dry-run`): the
+/// configuration reads the overrides, JasperFx's parser and the replay options must not see them.
 /// </summary>
 public sealed class command_line_rules
 {
@@ -23,5 +23,12 @@ public sealed class command_line_rules
         string[] config = ["run", "--config:Ledger:Schema", "x", "--urls=http://127.0.0.1:5080"];
         LedgerCommands.CommandArgs(config).ShouldBe(config);
         LedgerCommands.CommandArgs(["--Ledger:Retention:ArchiveAfterDays", "--urls", "http://h:1"]).ShouldBe(["--urls", "http://h:1"]); // a flag, not its value
+    }
+
+    [Fact]
+    public void a_replay_sees_its_own_options_not_the_configuration_overrides()
+    {
+        LedgerCommands.CommandArgs(["replay", "--Ledger:DataDirectory=/srv/ledger", "--provider", "aliyun", "--Ledger:Schema", "ledger2", "--dry-run"])[1..]
+            .ShouldBe(["--provider", "aliyun", "--dry-run"]);
     }
 }
