@@ -386,8 +386,10 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
         public Statements(IDocumentStore store)
         {
-            var events = store.Options.Events.DatabaseSchemaName;
-            var streams = $"{events}.mt_streams";
+            var eventTables = EventTables(store);
+            var streams = eventTables.Single(t => t.Identifier.Name == "mt_streams").Identifier.QualifiedName;
+            var eventsTable = eventTables.Single(t => t.Identifier.Name == "mt_events").Identifier.QualifiedName;
+            var sequence = $"{store.Options.Events.DatabaseSchemaName}.mt_events_sequence";
             var messages = Table<Message>(store);
             // From the stream rows out: a new stream (most of a commit's) costs one index probe, not two,
             // and its document cannot exist without it (they are written with it, in one transaction).
@@ -396,15 +398,15 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
                 $"left join {messages} m on m.id = s.id";
             // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
             InsertRecords =
-                $"insert into {Table<RawRequestRecord>(store)} (id, data, mt_dotnet_type, mt_last_modified) " +
+                $"insert into {Table<RawRequestRecord>(store)} ({string.Join(", ", WrittenColumns.RawRecords)}) " +
                 $"select u.id, u.data, '{typeof(RawRequestRecord).FullName}', transaction_timestamp() from unnest($1::uuid[], $2::jsonb[]) as u(id, data)";
             UpsertStreams =
-                $"insert into {streams} (id, type, version, timestamp, created, tenant_id, is_archived) " +
+                $"insert into {streams} ({string.Join(", ", WrittenColumns.Streams)}) " +
                 $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version) " +
                 "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp";
             InsertEvents =
-                $"insert into {events}.mt_events (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived) " +
-                $"select nextval('{events}.mt_events_sequence'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
+                $"insert into {eventsTable} ({string.Join(", ", WrittenColumns.Events)}) " +
+                $"select nextval('{sequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
                 "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)";
             UpsertMessages = UpsertDuplicated(messages, typeof(Message));
             UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store), typeof(RejectedRequest));
@@ -420,14 +422,34 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
         /// <summary>A document upsert, with the duplicated day, provider and account columns.</summary>
         private static string UpsertDuplicated(string table, Type document) =>
-            $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified, day, provider, account) " +
+            $"insert into {table} ({string.Join(", ", WrittenColumns.Documents)}, day, provider, account) " +
             $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp(), u.day, u.provider, u.account " +
             "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
             "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
             "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account";
 
-        private static string Table<T>(IDocumentStore store) =>
-            ((Marten.StoreOptions)store.Options).Storage.FindFeature(typeof(T)).Objects
-            .OfType<Weasel.Postgresql.Tables.Table>().Single().Identifier.QualifiedName;
+        private static string Table<T>(IDocumentStore store) => MartenTable(store, typeof(T)).Identifier.QualifiedName;
     }
+
+    /// <summary>Marten's own definition of a document type's table (name, columns): what this writer writes into.</summary>
+    public static Weasel.Postgresql.Tables.Table MartenTable(IDocumentStore store, Type document) =>
+        ((Marten.StoreOptions)store.Options).Storage.FindFeature(document).Objects.OfType<Weasel.Postgresql.Tables.Table>().Single();
+
+    /// <summary>Marten's own definitions of the event store's tables (mt_streams, mt_events, …).</summary>
+    public static IReadOnlyList<Weasel.Postgresql.Tables.Table> EventTables(IDocumentStore store) =>
+        ((Marten.StoreOptions)store.Options).Storage.FindFeature(typeof(JasperFx.Events.IEvent)).Objects.OfType<Weasel.Postgresql.Tables.Table>().ToList();
+}
+
+/// <summary>
+/// The columns of Marten's tables this writer fills, in the order its statements list them. The
+/// compatibility tests hold them to Marten's table definitions: every column written exists, and every
+/// column Marten requires (not null, no default) is written, so an upgrade of Marten that changes a table
+/// fails a test instead of corrupting a stream.
+/// </summary>
+public static class WrittenColumns
+{
+    public static readonly string[] Events = ["seq_id", "id", "stream_id", "version", "data", "type", "tenant_id", "timestamp", "mt_dotnet_type", "is_archived"];
+    public static readonly string[] Streams = ["id", "type", "version", "timestamp", "created", "tenant_id", "is_archived"];
+    public static readonly string[] Documents = ["id", "data", "mt_version", "mt_dotnet_type", "mt_last_modified"];
+    public static readonly string[] RawRecords = ["id", "data", "mt_dotnet_type", "mt_last_modified"];
 }

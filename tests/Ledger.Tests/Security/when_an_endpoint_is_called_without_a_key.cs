@@ -15,8 +15,11 @@ namespace Ledger.Tests.Security;
 [Collection(LedgerCollection.Name)]
 public sealed class when_an_endpoint_is_called_without_a_key(LedgerFixture fixture)
 {
-    /// <summary>Open on purpose: providers (verified per provider), probes, and the Prometheus scraper.</summary>
-    private static readonly string[] OpenPrefixes = ["/callbacks", "/health", "/metrics", "/ui"];
+    /// <summary>
+    /// Open on purpose: providers (verified per provider), probes, the Prometheus scraper, the UI's static
+    /// files, and the API's description (routes and roles, no data: calls from the reference page still need a key).
+    /// </summary>
+    private static readonly string[] OpenPrefixes = ["/callbacks", "/health", "/metrics", "/ui", "/openapi", "/docs/api"];
 
     private IReadOnlyList<(string Pattern, string Method, RequiresRoleAttribute? Role)> Endpoints() =>
         fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints
