@@ -172,11 +172,42 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         long scanned = 0, corrected = 0, rescued = 0;
         var now = clock.GetUtcNow();
 
+        // Every record read again first (pure), then the streams they touch read together: one query per
+        // 1,000 streams, not one per stream (a 100-report request touches 100).
+        var readings = new Dictionary<Guid, AdapterResult>();
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in records)
         {
-            if ((options.From is { } from && record.ReceivedAt < from) || (options.To is { } to && record.ReceivedAt >= to))
+            if (!InRange(options, record) || catalog.Find(record.Provider) is not { } adapter || accounts(record.Provider, record.Account) is not { } account)
             {
-                continue; // same millisecond as a bound, outside it
+                continue;
+            }
+
+            if (record.Outcome == RequestOutcomes.Accepted)
+            {
+                var reading = Reinterpretation.ReadAgain(adapter, record, account);
+                readings[record.Id] = reading;
+                if (reading is AdapterResult.Accepted accepted)
+                {
+                    wanted.UnionWith(accepted.Items.Select(i => StreamKeys.Message(record.Provider, i.MessageKey)));
+                }
+            }
+            else if (options.IncludeQuarantine && Reinterpretation.MayRescue(record))
+            {
+                wanted.Add(StreamKeys.Quarantine(record.Id));
+            }
+        }
+
+        foreach (var (key, events) in await StreamEvents.ReadManyAsync(session, wanted, ct: ct))
+        {
+            streams[key] = [.. events.Select(e => e.Data)];
+        }
+
+        foreach (var record in records)
+        {
+            if (!InRange(options, record))
+            {
+                continue;
             }
 
             if (catalog.Find(record.Provider) is not { } adapter || accounts(record.Provider, record.Account) is not { } account)
@@ -187,16 +218,11 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
             if (record.Outcome == RequestOutcomes.Accepted)
             {
                 scanned++;
-                var reading = Reinterpretation.ReadAgain(adapter, record, account);
-                var keysRead = reading is AdapterResult.Accepted a ? a.Items.Select(i => i.MessageKey).Distinct().ToList() : [];
-                foreach (var key in keysRead)
-                {
-                    await LoadAsync(session, streams, StreamKeys.Message(record.Provider, key), ct);
-                }
-
+                var reading = readings[record.Id];
                 var changes = Reinterpretation.Compare(record, reading,
-                    (key, requestId, index) => ItemHistory.Latest(streams[StreamKeys.Message(record.Provider, key)])
-                        .GetValueOrDefault((requestId, index)),
+                    (key, requestId, index) => streams.TryGetValue(StreamKeys.Message(record.Provider, key), out var events)
+                        ? ItemHistory.Latest(events).GetValueOrDefault((requestId, index))
+                        : null,
                     includeKey);
                 foreach (var change in changes)
                 {
@@ -219,7 +245,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
             else if (options.IncludeQuarantine && Reinterpretation.MayRescue(record))
             {
                 scanned++;
-                var quarantine = await LoadAsync(session, streams, StreamKeys.Quarantine(record.Id), ct);
+                var quarantine = streams.GetValueOrDefault(StreamKeys.Quarantine(record.Id)) ?? [];
                 if (ItemHistory.AlreadyRescued(quarantine)
                     || Reinterpretation.ReadAgain(adapter, record, account) is not AdapterResult.Accepted reading
                     || (includeKey is not null && !reading.Items.Any(i => includeKey(i.MessageKey))))
@@ -284,21 +310,9 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         return (next, records.Count == job.ChunkSize);
     }
 
-    private static async Task<IReadOnlyList<object>> LoadAsync(IDocumentSession session, Dictionary<string, IReadOnlyList<object>> streams, string key, CancellationToken ct)
-    {
-        if (!streams.TryGetValue(key, out var events))
-        {
-            // Archived streams included: retention archives old final messages, and a replay must
-            // compare with what they hold (their corrections are appended after restoring them).
-            events = (await StreamEvents.ReadAsync(session, key, ct: ct)).Select(e => e.Data).ToList();
-            if (events.Count > 0)
-            {
-                streams[key] = events;
-            }
-        }
-
-        return events;
-    }
+    /// <summary>Outside the job's time range (a request of the same millisecond as a bound).</summary>
+    private static bool InRange(ReplayOptions options, RawRequestRecord record) =>
+        !((options.From is { } from && record.ReceivedAt < from) || (options.To is { } to && record.ReceivedAt >= to));
 
     /// <summary>The next chunk of raw requests after the cursor, in id (= receive time) order.</summary>
     private static async Task<IReadOnlyList<RawRequestRecord>> NextRecordsAsync(IQuerySession session, ReplayJob job, Guid[]? requestIds, CancellationToken ct)

@@ -28,4 +28,29 @@ public static class StreamEvents
 
         return await query.OrderBy(e => e.Version).ToListAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Many streams' events at once (one query per 1,000 streams, archived events included), each stream's in
+    /// order, up to <paramref name="asOf"/> when given; a stream with no events is absent.
+    /// </summary>
+    public static async Task<Dictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IQuerySession session, IEnumerable<string> streamKeys,
+        DateTimeOffset? asOf = null, CancellationToken ct = default)
+    {
+        var streams = new Dictionary<string, IReadOnlyList<IEvent>>(StringComparer.Ordinal);
+        foreach (var chunk in streamKeys.Distinct().Chunk(1000))
+        {
+            var query = session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(chunk) && e.MaybeArchived());
+            if (asOf is { } instant)
+            {
+                query = query.Where(e => e.Timestamp <= instant);
+            }
+
+            foreach (var stream in (await query.ToListAsync(ct).ConfigureAwait(false)).GroupBy(e => e.StreamKey!))
+            {
+                streams[stream.Key] = [.. stream.OrderBy(e => e.Version)];
+            }
+        }
+
+        return streams;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Ledger.Events;
 using Ledger.Projections;
+using Ledger.Storage;
 using Marten;
 using Marten.Events.Archiving;
 
@@ -129,13 +130,10 @@ public static class ReconciliationQueries
         var totals = new Dictionary<(string, string, string), DailyTotals>();
         foreach (var chunk in ids.Chunk(500))
         {
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamKey!.IsOneOf(chunk) && e.Timestamp <= asOf && e.MaybeArchived()) // retention archives old messages
-                .OrderBy(e => e.Sequence)
-                .ToListAsync(ct);
-            foreach (var stream in events.GroupBy(e => e.StreamKey))
+            // Archived events included: retention archives old messages.
+            foreach (var stream in await StreamEvents.ReadManyAsync(session, chunk, asOf, ct))
             {
-                if (projection.Fold(stream.Key!, stream.Select(e => e.Data)) is not { } row
+                if (projection.Fold(stream.Key, stream.Value.Select(e => e.Data)) is not { } row
                     || string.CompareOrdinal(row.Day, filter.FromDay) < 0 || string.CompareOrdinal(row.Day, filter.ToDay) > 0
                     || (filter.Provider is not null && row.Provider != filter.Provider)
                     || (filter.Account is not null && row.Account != filter.Account))
