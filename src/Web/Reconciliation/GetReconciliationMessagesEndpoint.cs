@@ -69,8 +69,11 @@ public static class GetReconciliationMessagesEndpoint
                 c => Lines(store, filter, status, now, wait, c), ct);
         }
 
-        var page = int.TryParse(query["page"], out var p) && p > 0 ? p : 1;
-        var pageSize = int.TryParse(query["pageSize"], out var s) && s > 0 ? Math.Min(s, MaxPageSize) : 100;
+        if (!Query.TryPage(context, 100, MaxPageSize, out var page, out var pageSize, out var error))
+        {
+            return ReconciliationFilter.BadRequest(error!);
+        }
+
         await using var session = store.QuerySession();
         var (total, rows) = await ReconciliationQueries.MessagesPageAsync(session, filter, status, now, wait, page, pageSize, ct);
         return Results.Json(new
