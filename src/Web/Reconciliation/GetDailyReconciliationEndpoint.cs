@@ -83,5 +83,5 @@ public static class GetDailyReconciliationEndpoint
         await Task.CompletedTask;
     }
 
-    private static string N(int value) => ReconciliationCsv.Number(value);
+    private static string N(long value) => ReconciliationCsv.Number(value);
 }
