@@ -87,7 +87,7 @@ public static class GetReconciliationMessagesEndpoint
         });
     }
 
-    private static async IAsyncEnumerable<string?[]> Lines(IDocumentStore store, ReconciliationFilter filter, string? status, DateTimeOffset now,
+    private static async IAsyncEnumerable<object?[]> Lines(IDocumentStore store, ReconciliationFilter filter, string? status, DateTimeOffset now,
         TimeSpan wait, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var session = store.QuerySession();
@@ -98,8 +98,7 @@ public static class GetReconciliationMessagesEndpoint
             [
                 v.Day, v.Provider, v.Account, v.MessageKey, v.Status, v.Final ? "true" : "false", v.MissingReport ? "true" : "false",
                 ReconciliationCsv.Instant(v.SentAt), ReconciliationCsv.Instant(v.ReportedAt), ReconciliationCsv.Instant(v.FirstReceivedAt),
-                v.Phone, v.OutId, v.BilledParts is { } parts ? ReconciliationCsv.Number(parts) : null, ReconciliationCsv.Number(v.Callbacks),
-                ReconciliationCsv.Number(v.Duplicates), ReconciliationCsv.Number(v.Corrected),
+                v.Phone, v.OutId, v.BilledParts, v.Callbacks, v.Duplicates, v.Corrected,
             ];
         }
     }
