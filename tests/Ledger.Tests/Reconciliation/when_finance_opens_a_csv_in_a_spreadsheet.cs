@@ -12,7 +12,7 @@ namespace Ledger.Tests.Reconciliation;
 /// <summary>
 /// Finance opens the exports in a spreadsheet, which runs a cell starting with `=`, `+`, `-`, `@`, tab or
 /// CR. Text from providers and callers (`out_id`, account names) is escaped with a leading `'` by
-/// CsvHelper's injection protection; numbers stay numbers.
+/// CsvHelper's injection protection; numbers stay numbers. Refusals of unknown routes count under `unknown`.
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_finance_opens_a_csv_in_a_spreadsheet(LedgerFixture fixture)
@@ -116,5 +116,31 @@ public sealed class when_finance_opens_a_csv_in_a_spreadsheet(LedgerFixture fixt
 
         var text = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()).TrimStart('\uFEFF');
         text.ShouldBe("text,long,int,none,plain\r\n\"'-5\",-5,-7,,plain\r\n");
+    }
+
+    [Fact]
+    public async Task refusals_of_routes_nobody_configured_count_under_unknown_not_under_their_route_text()
+    {
+        var today = BusinessDay.Of(DateTimeOffset.UtcNow, BusinessDay.Zone(null));
+        async Task<long> RejectedAsync(string provider, string account)
+        {
+            var (status, json) = await fixture.Host.GetJsonAsync($"/reconciliation/daily?from={today}&to={today}&provider={provider}&account={account}", LedgerApi.FinanceKey);
+            status.ShouldBe(200);
+            return json.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("rejected").GetInt64());
+        }
+
+        var unknownBefore = await RejectedAsync("unknown", "unknown");
+        var aliyunUnknownBefore = await RejectedAsync("aliyun", "unknown");
+        var route = "=hyperlink-" + Payloads.NewId();
+
+        (await fixture.Host.PostAsync($"/callbacks/{Uri.EscapeDataString(route)}", "[]")).Status.ShouldBe(404);
+        (await fixture.Host.PostAsync($"/callbacks/{Uri.EscapeDataString(route)}/{Uri.EscapeDataString("@evil")}", "[]")).Status.ShouldBe(404);
+        (await fixture.Host.PostAsync($"/callbacks/aliyun/{Uri.EscapeDataString(route)}", "[]")).Status.ShouldBe(404);
+
+        (await RejectedAsync("unknown", "unknown")).ShouldBe(unknownBefore + 2);
+        (await RejectedAsync("aliyun", "unknown")).ShouldBe(aliyunUnknownBefore + 1);
+        var all = await fixture.Host.DailyAsync(today, today);
+        all.ShouldNotContain(r => r.GetProperty("provider").GetString()!.Contains(route) || r.GetProperty("account").GetString()!.Contains(route)
+            || r.GetProperty("account").GetString() == "@evil");
     }
 }
