@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Ledger.Events;
+using Ledger.Providers;
 using Marten.Events.Aggregation;
 
 namespace Ledger.Projections;
@@ -22,6 +23,9 @@ public sealed record RejectedRequest
 
 public sealed partial class RejectedRequestProjection : SingleStreamProjection<RejectedRequest, string>
 {
+    /// <summary>The provider and account of a refusal whose route named none that is configured.</summary>
+    public const string Unknown = "unknown";
+
     private readonly TimeZoneInfo _zone;
 
     public RejectedRequestProjection(TimeZoneInfo zone)
@@ -40,9 +44,12 @@ public sealed partial class RejectedRequestProjection : SingleStreamProjection<R
     {
         Id = StreamKeys.Quarantine(e.RequestId),
         RequestId = e.RequestId,
-        Provider = e.Provider,
+        // A route naming no configured provider or account carries text of the caller's choosing: counted
+        // under `unknown`, so `/callbacks/{anything}` cannot create finance rows (the event keeps the text).
+        Provider = e.Reason == RejectionReasons.UnknownProvider ? Unknown : e.Provider,
         // A route that names no account is the `default` account (CONTRACT.md).
-        Account = string.IsNullOrEmpty(e.Account) ? "default" : e.Account,
+        Account = e.Reason is RejectionReasons.UnknownProvider or RejectionReasons.UnknownAccount ? Unknown
+            : string.IsNullOrEmpty(e.Account) ? "default" : e.Account,
         Day = BusinessDay.Of(e.ReceivedAt, _zone),
         Reason = e.Reason,
         ReceivedAt = e.ReceivedAt,

@@ -51,6 +51,33 @@ public static class Query
         error = $"'{name}' must be a whole number from {min} to {max}; got '{text}'.";
         return false;
     }
+
+    /// <summary>
+    /// The highest `page` any listing answers. Paging is an offset, (page - 1) × pageSize, which the
+    /// database takes as a 32-bit integer: unbounded, a large page overflowed it into a negative OFFSET and
+    /// a 500. A million pages of the largest page size (1000) stays far below that, and beyond any listing
+    /// a person pages through; narrow the filters instead.
+    /// </summary>
+    public const int MaxPage = 1_000_000;
+
+    /// <summary>
+    /// `page` (from 1, at most <see cref="MaxPage"/>; default 1) and `pageSize` (1 to <paramref name="maxPageSize"/>;
+    /// default <paramref name="defaultPageSize"/>). Anything else is a 400 naming the parameter and its range, never a clamp:
+    /// a caller asking for page 2147483647 learns the bound instead of getting some other page.
+    /// </summary>
+    public static bool TryPage(HttpContext context, int defaultPageSize, int maxPageSize, out int page, out int pageSize, out string? error)
+    {
+        page = 1;
+        pageSize = defaultPageSize;
+        if (!TryInteger(context, "page", 1, MaxPage, out var p, out error) || !TryInteger(context, "pageSize", 1, maxPageSize, out var s, out error))
+        {
+            return false;
+        }
+
+        page = (int)(p ?? 1);
+        pageSize = (int)(s ?? defaultPageSize);
+        return true;
+    }
 }
 
 /// <summary>One page of results, newest first.</summary>

@@ -154,13 +154,13 @@ public static class RegisterSentRows
             int? parts = null;
             if (!string.IsNullOrWhiteSpace(row.BilledParts))
             {
-                if (int.TryParse(row.BilledParts.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+                if (int.TryParse(row.BilledParts.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= Ledger.Providers.SmsParts.Max)
                 {
                     parts = n;
                 }
                 else
                 {
-                    problems.Add($"billedParts '{row.BilledParts}' is not a whole number of at least 1");
+                    problems.Add($"billedParts '{row.BilledParts}' is not a whole number from 1 to {Ledger.Providers.SmsParts.Max} (the most parts one SMS can have)");
                 }
             }
 

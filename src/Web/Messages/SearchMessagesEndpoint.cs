@@ -35,8 +35,7 @@ public static class SearchMessagesEndpoint
 
         if (!Query.TryInstant(context, "from", out var from, out var error)
             || !Query.TryInstant(context, "to", out var to, out error)
-            || !Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out error)
-            || !Query.TryInteger(context, "pageSize", 1, MaxPageSize, out var pageSize, out error))
+            || !Query.TryPage(context, DefaultPageSize, MaxPageSize, out var number, out var size, out error))
         {
             return Problems.BadQuery(error!);
         }
@@ -62,8 +61,6 @@ public static class SearchMessagesEndpoint
             query = query.Where(m => m.FirstReceivedAt < t);
         }
 
-        var number = (int)(page ?? 1);
-        var size = (int)(pageSize ?? DefaultPageSize);
         var found = await query.OrderByDescending(m => m.FirstReceivedAt).ThenBy(m => m.Id).ToPagedListAsync(number, size, ct);
         var caller = context.Caller();
         return Results.Json(new ResultPage<MessageStatusView>(number, size, found.TotalItemCount, [.. found.Select(m => MessageStatusView.From(m, caller))]));

@@ -27,8 +27,7 @@ public static class ListQuarantineEndpoint
     {
         if (!Query.TryInstant(context, "from", out var from, out var error)
             || !Query.TryInstant(context, "to", out var to, out error)
-            || !Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out error)
-            || !Query.TryInteger(context, "pageSize", 1, 500, out var pageSize, out error))
+            || !Query.TryPage(context, 50, 500, out var number, out var size, out error))
         {
             return Problems.BadQuery(error!);
         }
@@ -54,8 +53,6 @@ public static class ListQuarantineEndpoint
             query = query.Where(r => r.ReceivedAt < t);
         }
 
-        var number = (int)(page ?? 1);
-        var size = (int)(pageSize ?? 50);
         var found = await query.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.Id).ToPagedListAsync(number, size, ct);
         return Results.Json(new ResultPage<QuarantinedRequestView>(number, size, found.TotalItemCount, [.. found.Select(r =>
             new QuarantinedRequestView(r.Id, r.ReceivedAt, r.Provider, r.Account, r.Method, r.Path, r.RemoteAddress, r.Reason, r.Verification))]));

@@ -68,20 +68,18 @@ public static class GetDailyReconciliationEndpoint
         });
     }
 
-    private static async IAsyncEnumerable<string?[]> Lines(IReadOnlyList<DailyTotals> rows, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<object?[]> Lines(IReadOnlyList<DailyTotals> rows, [EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var r in rows)
         {
             ct.ThrowIfCancellationRequested();
             yield return
             [
-                r.Day, r.Provider, r.Account, N(r.Delivered), N(r.Failed), N(r.Pending), N(r.Unknown), N(r.BilledParts), N(r.Callbacks),
-                N(r.Duplicates), N(r.Rejected), N(r.Corrected), N(r.MissingReports),
+                r.Day, r.Provider, r.Account, r.Delivered, r.Failed, r.Pending, r.Unknown, r.BilledParts, r.Callbacks,
+                r.Duplicates, r.Rejected, r.Corrected, r.MissingReports,
             ];
         }
 
         await Task.CompletedTask;
     }
-
-    private static string N(int value) => ReconciliationCsv.Number(value);
 }

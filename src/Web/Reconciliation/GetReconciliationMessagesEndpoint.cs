@@ -69,8 +69,11 @@ public static class GetReconciliationMessagesEndpoint
                 c => Lines(store, filter, status, now, wait, c), ct);
         }
 
-        var page = int.TryParse(query["page"], out var p) && p > 0 ? p : 1;
-        var pageSize = int.TryParse(query["pageSize"], out var s) && s > 0 ? Math.Min(s, MaxPageSize) : 100;
+        if (!Query.TryPage(context, 100, MaxPageSize, out var page, out var pageSize, out var error))
+        {
+            return ReconciliationFilter.BadRequest(error!);
+        }
+
         await using var session = store.QuerySession();
         var (total, rows) = await ReconciliationQueries.MessagesPageAsync(session, filter, status, now, wait, page, pageSize, ct);
         return Results.Json(new
@@ -84,7 +87,7 @@ public static class GetReconciliationMessagesEndpoint
         });
     }
 
-    private static async IAsyncEnumerable<string?[]> Lines(IDocumentStore store, ReconciliationFilter filter, string? status, DateTimeOffset now,
+    private static async IAsyncEnumerable<object?[]> Lines(IDocumentStore store, ReconciliationFilter filter, string? status, DateTimeOffset now,
         TimeSpan wait, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var session = store.QuerySession();
@@ -95,8 +98,7 @@ public static class GetReconciliationMessagesEndpoint
             [
                 v.Day, v.Provider, v.Account, v.MessageKey, v.Status, v.Final ? "true" : "false", v.MissingReport ? "true" : "false",
                 ReconciliationCsv.Instant(v.SentAt), ReconciliationCsv.Instant(v.ReportedAt), ReconciliationCsv.Instant(v.FirstReceivedAt),
-                v.Phone, v.OutId, v.BilledParts is { } parts ? ReconciliationCsv.Number(parts) : null, ReconciliationCsv.Number(v.Callbacks),
-                ReconciliationCsv.Number(v.Duplicates), ReconciliationCsv.Number(v.Corrected),
+                v.Phone, v.OutId, v.BilledParts, v.Callbacks, v.Duplicates, v.Corrected,
             ];
         }
     }

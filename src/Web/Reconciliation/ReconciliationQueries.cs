@@ -13,20 +13,22 @@ public sealed record DailyTotals
     public string Day { get; init; } = "";
     public string Provider { get; init; } = "";
     public string Account { get; init; } = "";
-    public int Delivered { get; init; }
-    public int Failed { get; init; }
-    public int Pending { get; init; }
-    public int Unknown { get; init; }
-    public int BilledParts { get; init; }
-    public int Callbacks { get; init; }
-    public int Duplicates { get; init; }
-    public int Rejected { get; init; }
+    // 64-bit throughout: a day of one account can hold more than 2^31 billed parts or callbacks summed
+    // (PostgreSQL's sum and count of it are bigint), and the "as of" path adds in C# what SQL sums live.
+    public long Delivered { get; init; }
+    public long Failed { get; init; }
+    public long Pending { get; init; }
+    public long Unknown { get; init; }
+    public long BilledParts { get; init; }
+    public long Callbacks { get; init; }
+    public long Duplicates { get; init; }
+    public long Rejected { get; init; }
 
     /// <summary>Messages changed by replays (`InterpretationCorrected`); 0 until replays land.</summary>
-    public int Corrected { get; init; }
+    public long Corrected { get; init; }
 
     /// <summary>Registered as sent, no final report, older than `MissingReportAfterHours` (a subset of `pending`/`unknown`).</summary>
-    public int MissingReports { get; init; }
+    public long MissingReports { get; init; }
 
     public DailyTotals Add(Message m, DateTimeOffset now, TimeSpan wait) => this with
     {
@@ -93,10 +95,10 @@ public static class ReconciliationQueries
               'Failed', count(*) filter (where data->>'Status' = 'Failed'),
               'Pending', count(*) filter (where data->>'Status' = 'Pending'),
               'Unknown', count(*) filter (where data->>'Status' = 'Unknown'),
-              'BilledParts', coalesce(sum((data->>'BilledParts')::int), 0),
-              'Callbacks', coalesce(sum((data->>'CallbackCount')::int), 0),
-              'Duplicates', coalesce(sum((data->>'DuplicateCount')::int), 0),
-              'Corrected', coalesce(sum((data->>'CorrectedCount')::int), 0),
+              'BilledParts', coalesce(sum((data->>'BilledParts')::bigint), 0),
+              'Callbacks', coalesce(sum((data->>'CallbackCount')::bigint), 0),
+              'Duplicates', coalesce(sum((data->>'DuplicateCount')::bigint), 0),
+              'Corrected', coalesce(sum((data->>'CorrectedCount')::bigint), 0),
               'MissingReports', count(*) filter (where data->>'SentAt' is not null and not (data->>'Final')::boolean
                                                  and (data->>'SentAt')::timestamptz <= ?))
             from {MessagesTable(session)}

@@ -1,6 +1,7 @@
 using Ledger.Web.Security;
 using CsvHelper;
 using Ledger.Replay;
+using Ledger.Web.Reconciliation;
 using Marten;
 using Wolverine.Http;
 
@@ -8,7 +9,8 @@ namespace Ledger.Web.Replays;
 
 /// <summary>
 /// `GET /replays/{id}/differences?format=json|csv`: every difference a replay found (a dry run's full
-/// report, to review before applying). CSV is UTF-8 with a BOM so spreadsheet tools read it as UTF-8.
+/// report, to review before applying). CSV is UTF-8 with a BOM so spreadsheet tools read it as UTF-8, with
+/// cells that a spreadsheet would run as a formula escaped like every CSV of the service.
 /// </summary>
 public static class GetReplayDifferencesEndpoint
 {
@@ -37,7 +39,7 @@ public static class GetReplayDifferencesEndpoint
     public static byte[] Csv(IEnumerable<ReplayDifference> differences)
     {
         using var buffer = new MemoryStream();
-        using (var csv = CsvWriter.Create(buffer, CsvWriterOptions.Default with { WriteByteOrderMark = true }, true))
+        using (var csv = CsvWriter.Create(buffer, ReconciliationCsv.Options, true))
         {
             csv.WriteRecords(differences);
         }

@@ -61,10 +61,11 @@ public static class StartReplayEndpoint
             .WithLocation(url, context);
     }
 
-    private static string StartedBy(HttpContext context) =>
-        context.User.Identity?.Name is { Length: > 0 } name ? name
-        : context.Request.Headers["X-Started-By"].FirstOrDefault() is { Length: > 0 } header ? header
-        : "api";
+    /// <summary>
+    /// Who started it, as the gate authenticated them: the API key's name, or `loopback` with no keys
+    /// configured. Never a header: the job and every correction it appends carry this name as evidence.
+    /// </summary>
+    private static string StartedBy(HttpContext context) => context.Caller()?.Name ?? "api";
 
     private static IResult WithLocation(this IResult result, string url, HttpContext context)
     {

@@ -17,7 +17,10 @@ public static class WebhookRegistration
         var subscribers = new WebhookSubscribers(options);
         services.AddSingleton(subscribers);
         services.AddSingleton<WebhookSender>();
-        services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = options.Timeout);
+        // A redirect is not a delivery: following one would POST the signed body to wherever the subscriber
+        // (or whoever controls its DNS) points, inside our network too. A 3xx is a failed attempt like any non-2xx.
+        services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = options.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.ConfigureMarten(m => m.Schema.For<WebhookAttempt>().DocumentAlias("webhook_attempt")
             .Index(x => x.Subscriber).Index(x => x.At).Index(x => x.WebhookId));
         if (subscribers.Any)

@@ -3,6 +3,7 @@ using System.Text;
 using Ledger.Ingest;
 using Marten;
 using Wolverine;
+using Wolverine.Attributes;
 
 namespace Ledger.Web.Webhooks;
 
@@ -26,12 +27,26 @@ public sealed record WebhookAttempt
     public string? Error { get; init; }
 }
 
-/// <summary>A delivery that did not get a 2xx: Wolverine's error policy retries it later, then parks it.</summary>
-public sealed class WebhookDeliveryException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A delivery that did not get a 2xx: Wolverine's error policy retries it later, then parks it. It is the
+/// policy's signal, not a bug, so it has no stack trace to print: Wolverine's one Error line when it parks
+/// the delivery ("moved to the error queue") shows this message, which says what failed and what to do.
+/// </summary>
+public sealed class WebhookDeliveryException(string message) : Exception(message)
+{
+    public override string? StackTrace => null;
+}
 
 /// <summary>Handles the `webhooks` queue: one POST per message, recorded, retried by the error policy.</summary>
 public static class WebhookDeliveryHandler
 {
+    /// <summary>
+    /// A subscriber that answers 500 or is down is the ordinary case retries exist for, so Wolverine's own
+    /// line for each failed attempt (Error, with the stack trace of <see cref="WebhookDeliveryException"/>)
+    /// is lowered to Debug: <see cref="WebhookSender"/> logs each retried attempt as one Warning line and the
+    /// parking once as an Error.
+    /// </summary>
+    [WolverineLogging(FailureLogLevel = LogLevel.Debug)]
     public static Task Handle(WebhookDelivery delivery, Envelope envelope, WebhookSender sender, CancellationToken cancellation) =>
         sender.SendAsync(delivery, envelope.Attempts, cancellation);
 }
@@ -71,7 +86,6 @@ public sealed class WebhookSender(
         var started = Stopwatch.GetTimestamp();
         int? code = null;
         string? error = null;
-        Exception? failure = null;
         try
         {
             using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
@@ -83,7 +97,6 @@ public sealed class WebhookSender(
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            failure = e;
             error = e is TaskCanceledException ? $"no answer within {subscribers.Options.Timeout.TotalSeconds:0.#} s" : e.Message;
         }
 
@@ -109,7 +122,17 @@ public sealed class WebhookSender(
 
         if (!delivered)
         {
-            throw new WebhookDeliveryException($"Webhook {delivery.WebhookId} to {subscriber.Name} failed (attempt {attempt}): {error}", failure);
+            if (outcome == "parked")
+            {
+                // Logged once, at Error, by Wolverine as it parks the delivery, with this message.
+                throw new WebhookDeliveryException(
+                    $"Webhook {delivery.WebhookId} to {subscriber.Name} failed on its last attempt ({attempt}): {error}. Parked; resend with POST /webhooks/{subscriber.Name}/parked/resend");
+            }
+
+            // An ordinary retry: one Warning line, no exception (a subscriber's bad minute is not a bug of ours).
+            logger.LogWarning("Webhook {WebhookId} to {Subscriber} failed on attempt {Attempt}: {Error}; it will be retried",
+                delivery.WebhookId, subscriber.Name, attempt, error);
+            throw new WebhookDeliveryException($"Webhook {delivery.WebhookId} to {subscriber.Name} failed (attempt {attempt}): {error}");
         }
     }
 

@@ -24,8 +24,7 @@ public static class WebhooksEndpoint
             return Unknown(subscriber);
         }
 
-        if (!Query.TryInteger(context, "page", 1, int.MaxValue, out var page, out var error)
-            || !Query.TryInteger(context, "pageSize", 1, 500, out var pageSize, out error))
+        if (!Query.TryPage(context, 50, 500, out var number, out var size, out var error))
         {
             return Problems.BadQuery(error!);
         }
@@ -36,8 +35,6 @@ public static class WebhooksEndpoint
             query = query.Where(a => a.Outcome == outcome);
         }
 
-        var number = (int)(page ?? 1);
-        var size = (int)(pageSize ?? 50);
         var attempts = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).ToPagedListAsync(number, size, ct);
         return Results.Json(new ResultPage<WebhookAttempt>(number, size, attempts.TotalItemCount, [.. attempts]));
     }

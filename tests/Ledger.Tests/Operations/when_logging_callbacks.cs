@@ -27,6 +27,7 @@ public sealed class when_logging_callbacks(LedgerFixture fixture) : IAsyncLifeti
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
         _host = await AlbaHost.For<Program>(web =>
         {
+            web.WithLoopbackCaller();
             web.UseSetting("ConnectionStrings:Ledger", fixture.ConnectionString);
             web.UseSetting("Ledger:Schema", schema);
             // Everything an operator could turn up, over appsettings.json's quieter defaults.

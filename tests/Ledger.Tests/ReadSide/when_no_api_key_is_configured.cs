@@ -16,7 +16,8 @@ public sealed class when_no_api_key_is_configured(LedgerFixture fixture)
         (await host.PostAsync("/callbacks/aliyun", Payloads.Array(Payloads.AliyunItem(biz, "13800000601", true)))).Status.ShouldBe(200, "ingest is unaffected");
         var url = $"/messages/aliyun/{biz}:13800000601";
 
-        // TestServer requests carry no remote address: in-process, so counted as loopback.
+        // The test host's in-process requests come from 127.0.0.1 (LoopbackCaller); one without any address is refused
+        // (Security/when_no_api_key_is_configured_only_this_machine_gets_in).
         (await host.GetRawAsync(url, apiKey: null)).Status.ShouldBe(200);
 
         await host.Scenario(x =>

@@ -40,6 +40,7 @@ public sealed class ReplayFixture : IAsyncLifetime
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(web =>
         {
+            web.WithLoopbackCaller();
             web.UseSetting("ConnectionStrings:Ledger", connectionString);
             web.UseSetting("Ledger:Schema", "r" + Guid.NewGuid().ToString("N")[..12]);
             web.ConfigureServices(services => services.AddSingleton<IProviderAdapter>(Adapter));

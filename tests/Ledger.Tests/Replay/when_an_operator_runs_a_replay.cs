@@ -13,6 +13,9 @@ namespace Ledger.Tests.Replay;
 [Collection(ReplayCollection.Name)]
 public sealed class when_an_operator_runs_a_replay(ReplayFixture fixture)
 {
+    /// <summary>An empty write as JSON: with no API key configured a write must say so (a cross-site form cannot).</summary>
+    private static StringContent Json() => new("", System.Text.Encoding.UTF8, "application/json");
+
     private async Task<JsonElement> WaitUntilFinishedAsync(string location)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -115,13 +118,13 @@ public sealed class when_an_operator_runs_a_replay(ReplayFixture fixture)
         stalled.GetProperty("stalled").GetBoolean().ShouldBeTrue();
 
         var client = fixture.Host.Server.CreateClient();
-        (await client.PostAsync($"/replays/{job.Id}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await client.PostAsync($"/replays/{job.Id}/resume", Json())).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var done = await WaitUntilFinishedAsync($"/replays/{job.Id}");
         done.GetProperty("state").GetString().ShouldBe(ReplayStates.Completed);
         done.GetProperty("stalled").GetBoolean().ShouldBeFalse();
 
-        (await client.PostAsync($"/replays/{job.Id}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await client.PostAsync($"/replays/{Guid.NewGuid()}/resume", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await client.PostAsync($"/replays/{job.Id}/resume", Json())).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await client.PostAsync($"/replays/{Guid.NewGuid()}/resume", Json())).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

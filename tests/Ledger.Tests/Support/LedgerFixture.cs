@@ -38,12 +38,21 @@ public sealed class LedgerFixture : IAsyncLifetime
         Host = await StartHostAsync(ConnectionString, "t" + Guid.NewGuid().ToString("N")[..12], TestAccounts.Load());
     }
 
-    /// <summary>A host of the real Program against the given database and schema.</summary>
-    public static async Task<IAlbaHost> StartHostAsync(string connectionString, string schema, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// A host of the real Program against the given database and schema. Its in-process requests come from
+    /// 127.0.0.1 (<see cref="LoopbackCaller"/>) unless <paramref name="loopbackCaller"/> is false.
+    /// </summary>
+    public static async Task<IAlbaHost> StartHostAsync(string connectionString, string schema, IDictionary<string, string?>? settings = null,
+        bool loopbackCaller = true)
     {
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(web =>
         {
+            if (loopbackCaller)
+            {
+                web.WithLoopbackCaller();
+            }
+
             web.UseSetting("ConnectionStrings:Ledger", connectionString);
             web.UseSetting("Ledger:Schema", schema);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

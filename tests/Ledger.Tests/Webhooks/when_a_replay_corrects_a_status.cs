@@ -20,6 +20,7 @@ public sealed class when_a_replay_corrects_a_status(LedgerFixture fixture)
         JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
         await using var host = await AlbaHost.For<Program>(web =>
         {
+            web.WithLoopbackCaller();
             web.UseSetting("ConnectionStrings:Ledger", fixture.ConnectionString);
             web.UseSetting("Ledger:Schema", "hr" + Payloads.NewId()[..10]);
             foreach (var (key, value) in WebhookTestSettings.MainOnly(server.BaseUrl))

@@ -97,7 +97,7 @@ public sealed class AliyunAdapter : IProviderAdapter
             ProviderTime: time,
             Phone: phone,
             OutId: JsonBatch.Text(item, "out_id"),
-            BilledParts: JsonBatch.Int(item, "sms_size"),
+            BilledParts: SmsParts.Bounded(JsonBatch.Int(item, "sms_size")),
             ParserVersion);
 
         return new CallbackItem($"{bizId}:{phone}", item.GetRawText(), report);

@@ -59,7 +59,7 @@ public static class AliyunInternationalReport
             Phone: JsonBatch.Text(item, "To"),
             // TaskId is "批次ID,调用发送接口时传的taskId": the caller's own reference, our out id.
             OutId: JsonBatch.Text(item, "TaskId") is { Length: > 0 } taskId ? taskId : null,
-            BilledParts: JsonBatch.Int(item, "SmsSize"),
+            BilledParts: SmsParts.Bounded(JsonBatch.Int(item, "SmsSize")),
             ParserVersion);
 
         return new CallbackItem(messageId, item.GetRawText(), report);

@@ -67,7 +67,7 @@ public static class AliyunReceiveTimeReport
             ProviderTime: time,
             Phone: phone,
             OutId: JsonBatch.Text(item, "out_id") is { Length: > 0 } outId ? outId : null,
-            BilledParts: JsonBatch.Int(item, "sms_size"),
+            BilledParts: SmsParts.Bounded(JsonBatch.Int(item, "sms_size")),
             ParserVersion);
 
         return new CallbackItem($"{bizId}:{phone}", item.GetRawText(), report);

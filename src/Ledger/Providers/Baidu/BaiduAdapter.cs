@@ -149,7 +149,7 @@ public sealed class BaiduAdapter : IProviderAdapter
             ProviderTime: time,
             Phone: JsonBatch.Text(item, "mobile") is { Length: > 0 } mobile ? mobile : null,
             OutId: JsonBatch.Text(item, "custom") is { Length: > 0 } custom ? custom : null,
-            BilledParts: JsonBatch.Int(item, "segmentCount"),
+            BilledParts: SmsParts.Bounded(JsonBatch.Int(item, "segmentCount")),
             ParserVersion);
 
         return new CallbackItem(messageId, item.GetRawText(), report);

@@ -95,7 +95,7 @@ public sealed class GenericAdapter : IProviderAdapter
             ProviderTime: time,
             Phone: item.Field(scheme.PhoneField),
             OutId: item.Field(scheme.OutIdField),
-            BilledParts: int.TryParse(item.Field(scheme.PartsField), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parts) ? parts : null,
+            BilledParts: SmsParts.Bounded(int.TryParse(item.Field(scheme.PartsField), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parts) ? parts : null),
             ParserVersion);
 
         return new CallbackItem(id.Trim(), item.Raw, report);

@@ -315,7 +315,7 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
             ProviderTime: time,
             Phone: NullIfEmpty(field("to")),      // sent only when `extend` was set at send time
             OutId: NullIfEmpty(field("extend")),  // "扩展参数，在状态报告中会原样返回"
-            BilledParts: total,
+            BilledParts: SmsParts.Bounded(total),
             ParserVersion,
             part);
 

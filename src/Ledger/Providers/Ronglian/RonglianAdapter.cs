@@ -145,7 +145,7 @@ public sealed class RonglianAdapter : IProviderAdapter
             ProviderTime: time,
             Phone: field("fromNum") is { Length: > 0 } phone ? phone : null,
             OutId: field("reqId") is { Length: > 0 } reqId ? reqId : null,
-            BilledParts: int.TryParse(field("smsCount"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parts) ? parts : null,
+            BilledParts: SmsParts.Bounded(int.TryParse(field("smsCount"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parts) ? parts : null),
             ParserVersion);
 
         return new AdapterResult.Accepted([new CallbackItem(sid, rawItem, report)], reply);

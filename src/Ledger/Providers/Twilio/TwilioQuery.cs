@@ -133,7 +133,7 @@ public sealed class TwilioQuery(HttpClient http, TimeProvider? clock = null) : I
             ProviderTime: time,
             Phone: JsonBatch.Text(resource, "to") is { Length: > 0 } to ? to : null,
             OutId: null,
-            BilledParts: JsonBatch.Int(resource, "num_segments"),
+            BilledParts: SmsParts.Bounded(JsonBatch.Int(resource, "num_segments")),
             ParserVersion);
 
         // Keyed by the resource's own sid, as the push keys its MessageSid.

@@ -74,9 +74,12 @@ function chartFor(rows) {
   return stackedBars(bars, ['delivered', 'failed', 'pending', 'unknown', 'missing']);
 }
 
+// A text cell a spreadsheet would run as a formula (leading =, +, -, @, tab or CR) gets a ' in front, as the
+// service's own CSV does (CsvHelper's injection escape); numbers stay numbers, so -5 is still -5.
 function csvCell(v) {
   const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  const safe = typeof v !== 'number' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 function saveCsv(rows, name) {
