@@ -236,11 +236,13 @@ public sealed class CommitQueue : IAsyncDisposable
         {
             try
             {
+                // One writer either way: the appender writes the raw records, events and documents on a plain
+                // Npgsql connection of Marten's data source.
+                await using var connection = _store.Storage.Database.CreateConnection();
+                await connection.OpenAsync().ConfigureAwait(false);
                 if (_participant is null)
                 {
-                    // Plain Npgsql on Marten's data source: two round trips (begin + locks + reads, writes + commit).
-                    await using var connection = _store.Storage.Database.CreateConnection();
-                    await connection.OpenAsync().ConfigureAwait(false);
+                    // Nothing joins: two round trips (begin + locks + reads; writes + commit).
                     try
                     {
                         await _appender.AppendAsync(connection, writes, withRecords: true, transaction: true).ConfigureAwait(false);
@@ -254,18 +256,22 @@ public sealed class CommitQueue : IAsyncDisposable
                     return null;
                 }
 
-                // Something joins the commit (the webhook outbox): through a Marten session, whose SaveChanges
-                // writes the raw records and whatever the participant queued, and commits.
-                await using var session = _store.LightweightSession();
-                await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-                var appended = await _appender.AppendAsync((NpgsqlConnection)session.Connection!, writes, withRecords: false).ConfigureAwait(false);
-                await _participant.EnlistAsync(session, appended).ConfigureAwait(false);
-                foreach (var write in writes)
+                // Something joins the commit (the webhook outbox): the same writes in a transaction the
+                // participant also writes into (Wolverine's envelopes), committed once both are written; what
+                // it queued is handed on only after the commit.
+                Func<Task>? afterCommit;
+                await using (var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false))
                 {
-                    session.Insert(write.Record);
+                    var appended = await _appender.AppendAsync(connection, writes, withRecords: true).ConfigureAwait(false);
+                    afterCommit = await _participant.EnlistAsync(transaction, appended).ConfigureAwait(false);
+                    await transaction.CommitAsync().ConfigureAwait(false);
                 }
 
-                await session.SaveChangesAsync().ConfigureAwait(false);
+                if (afterCommit is not null)
+                {
+                    await afterCommit().ConfigureAwait(false);
+                }
+
                 return null;
             }
             catch (Exception e) when (IsStreamConflict(e) && attempt < ConflictRetries)
@@ -345,8 +351,12 @@ public interface ICommitParticipant
     /// <summary>A writer that appends through the session itself (replay): read its pending changes at save.</summary>
     void Enlist(IDocumentSession session);
 
-    /// <summary>The group commit: its appends are already written (<see cref="IStreamAppender"/>); this is what they left.</summary>
-    Task EnlistAsync(IDocumentSession session, IReadOnlyList<AppendedStream> appended);
+    /// <summary>
+    /// The group commit: its appends are already written (<see cref="IStreamAppender"/>) in
+    /// <paramref name="transaction"/>, which the participant writes into too. Returns what to do once the
+    /// transaction committed (null: nothing).
+    /// </summary>
+    Task<Func<Task>?> EnlistAsync(NpgsqlTransaction transaction, IReadOnlyList<AppendedStream> appended);
 }
 
 /// <summary>`Ledger:Ingest` settings of the group commit.</summary>

@@ -4,6 +4,9 @@ using Ledger.Projections;
 using Marten;
 using Marten.Services;
 using Wolverine.Marten;
+using Npgsql;
+using Wolverine;
+using Wolverine.RDBMS;
 using Wolverine.Runtime;
 
 namespace Ledger.Web.Webhooks;
@@ -17,13 +20,14 @@ namespace Ledger.Web.Webhooks;
 public sealed record WebhookDelivery(string Subscriber, string WebhookId, string StreamKey, long Version, string Status, string Body);
 
 /// <summary>
-/// Joins each group commit to Wolverine's Marten outbox (registered only when a subscriber is
-/// configured). The commit's session is enrolled in a <see cref="MartenOutbox"/>, and a session
-/// listener, running after Marten applied the inline projections and before it writes the batch, reads
-/// the pending <see cref="Message"/> documents, finds the status changes and sends one
-/// <see cref="WebhookDelivery"/> per interested subscriber. The envelopes are rows written by the same
-/// transaction as the events: a commit that fails sends nothing, a commit that succeeds cannot lose them.
-/// After the commit Wolverine hands them to the durable local queue `webhooks`.
+/// Joins each group commit to Wolverine's durable outbox (registered only when a subscriber is
+/// configured). The writer has written the commit's events and <see cref="Message"/> documents in its
+/// transaction; this reads those documents, finds the status changes and sends one
+/// <see cref="WebhookDelivery"/> per interested subscriber through a message context enlisted in that same
+/// transaction (<see cref="DatabaseEnvelopeTransaction"/>): the envelopes are rows of the commit, so a
+/// commit that fails sends nothing and a commit that succeeds cannot lose them. After the commit Wolverine
+/// hands them to the durable local queue `webhooks`. A replay chunk, which appends through a Marten
+/// session, is joined the same way through a <see cref="MartenOutbox"/> and a session listener.
 /// </summary>
 public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers subscribers, TimeProvider clock) : ICommitParticipant
 {
@@ -35,7 +39,7 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
         session.Listeners.Add(new ChangeListener(outbox, this));
     }
 
-    public async Task EnlistAsync(IDocumentSession session, IReadOnlyList<AppendedStream> appended)
+    public async Task<Func<Task>?> EnlistAsync(NpgsqlTransaction transaction, IReadOnlyList<AppendedStream> appended)
     {
         var changes = new List<StatusChange>();
         foreach (var stream in appended)
@@ -49,10 +53,19 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
             }
         }
 
-        await SendAsync(new MartenOutbox(runtime, session), changes);
+        if (changes.Count == 0)
+        {
+            return null;
+        }
+
+        // Wolverine's outbox on our own transaction: the envelopes are rows of this commit.
+        var context = new MessageContext(runtime);
+        await context.EnlistInOutboxAsync(new DatabaseEnvelopeTransaction((IMessageDatabase)runtime.Storage, transaction));
+        await SendAsync(context, changes);
+        return context.FlushOutgoingMessagesAsync;
     }
 
-    private async Task SendAsync(MartenOutbox outbox, List<StatusChange> changes)
+    private async Task SendAsync(IMessageBus outbox, List<StatusChange> changes)
     {
         var now = clock.GetUtcNow();
         foreach (var change in changes)
