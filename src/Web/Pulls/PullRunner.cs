@@ -120,7 +120,7 @@ public sealed class PullRunner(
             {
                 ct.ThrowIfCancellationRequested();
                 var outcome = await AskAsync(provider, job.Account, settings, target, job.From, ct);
-                var asked = outcome.Answer is { Error.Kind: not PullErrorKind.Configuration } ? 1 : 0;
+                var asked = outcome.Answer is { } answer && answer.Error?.Kind != PullErrorKind.Configuration ? 1 : 0; // a call went out
                 job = job with { Asked = job.Asked + asked, UpdatedAt = clock.GetUtcNow() };
                 if (outcome.Fatal)
                 {

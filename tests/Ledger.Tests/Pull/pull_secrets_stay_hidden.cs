@@ -11,8 +11,15 @@ public sealed class pull_secrets_stay_hidden
 {
     private static readonly PullSettings Everything = new()
     {
-        AccessKeyId = "LTAI-id-value", AccessKeySecret = "aliyun-secret-value", SecretId = "AKID-id-value", SecretKey = "tencent-secret-value",
-        SdkAppId = "1400000000", Region = "ap-guangzhou", AccountSid = "AC-sid-value", AuthToken = "twilio-token-value", Endpoint = "http://127.0.0.1:9/",
+        AccessKeyId = "LTAI-id-value",
+        AccessKeySecret = "aliyun-secret-value",
+        SecretId = "AKID-id-value",
+        SecretKey = "tencent-secret-value",
+        SdkAppId = "1400000000",
+        Region = "ap-guangzhou",
+        AccountSid = "AC-sid-value",
+        AuthToken = "twilio-token-value",
+        Endpoint = "http://127.0.0.1:9/",
     };
 
     private static readonly string[] Secrets = ["aliyun-secret-value", "tencent-secret-value", "twilio-token-value"];
