@@ -54,6 +54,13 @@ public sealed record Message
     public int? BilledParts { get; init; }
     public string? OutId { get; init; }
 
+    /// <summary>Reports that came from the provider's query API (duplicates included, as `CallbackCount` counts them); finance's daily `pulled` sums it.</summary>
+    public int PulledCount { get; init; }
+
+    /// <summary>Pulls whose answer held no final report for this message (`PullFoundNoReport`), and when the last one ran: what "the pull gave up" is measured by.</summary>
+    public int PullsWithoutReport { get; init; }
+    public DateTimeOffset? LastPulledAt { get; init; }
+
     /// <summary>Reports already seen, to recognise a re-pushed report as a duplicate.</summary>
     public IReadOnlyList<string> Fingerprints { get; init; } = [];
 
@@ -145,7 +152,9 @@ public static class EntryTypes
     public static readonly string Corrected = EventNames.Pinned[typeof(InterpretationCorrected)];
     public static readonly string Rescued = EventNames.Pinned[typeof(CallbackRescued)];
     public static readonly string Submitted = EventNames.Pinned[typeof(MessageSubmitted)];
+    public static readonly string PullFoundNoReport = EventNames.Pinned[typeof(Ledger.Events.PullFoundNoReport)];
 }
 
 /// <summary>One item of the stream (request id and index in it) and its current interpretation.</summary>
-public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report);
+/// <param name="Source">`pull` when the item came from the provider's query API; null for a push.</param>
+public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report, string? Source = null);

@@ -28,6 +28,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         IncludeType<InterpretationCorrected>();
         IncludeType<CallbackRescued>();
         IncludeType<MessageSubmitted>();
+        IncludeType<PullFoundNoReport>();
     }
 
     public override Message? Evolve(Message? snapshot, string id, IEvent e) => Next(snapshot, id, e.Data);
@@ -41,6 +42,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         InterpretationCorrected c when current is not null => Dated(Corrected(current, c)),
         CallbackRescued r => Dated(Rescued(current, id, r)),
         MessageSubmitted m => Dated(Submitted(current, id, m)),
+        PullFoundNoReport p => Dated(FoundNoReport(Begin(current, id, p.Provider, p.Account, p.MessageKey), p)),
         _ => current,
     };
 
@@ -62,8 +64,15 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message Reported(Message current, ReportReceived e)
     {
         var received = Received(current, e.ReceivedAt);
+        if (e.Source == ReportSources.Pull)
+        {
+            received = received with { PulledCount = received.PulledCount + 1 };
+        }
+
         var report = Categorized(current, e.Report);
-        var (next, effect) = Step(received, report, e.ReceivedAt);
+        // Only a stream with a pulled report compares across sources: a push-only stream pays nothing for it.
+        var earlier = e.Source == ReportSources.Pull || current.PulledCount > 0 ? Items(current.Entries) : null;
+        var (next, effect) = Step(received, report, e.ReceivedAt, e.Source, earlier);
         return Entry(next, EntryFor(report, next) with
         {
             Type = EntryTypes.Report,
@@ -107,7 +116,10 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     /// (applied, duplicate, conflict, superseded). Counts and finance fields follow; the version and the
     /// history entry are the caller's.
     /// </summary>
-    public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt)
+    /// <param name="source">`pull` for a report read from the provider's query API; null or `push` for a push.</param>
+    /// <param name="earlier">The stream's earlier items with their current readings (for the pulled-duplicate rule).</param>
+    public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt,
+        string? source = null, IReadOnlyList<ItemInterpretation>? earlier = null)
     {
         var providerTime = report.ProviderTime?.Utc;
         var next = current with
@@ -120,7 +132,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         };
 
         var fingerprint = report.Fingerprint;
-        if (current.Fingerprints.Contains(fingerprint))
+        if (current.Fingerprints.Contains(fingerprint) || RepeatsAcrossSources(report, source, earlier))
         {
             return (next with { DuplicateCount = current.DuplicateCount + 1 }, ReportEffect.Duplicate);
         }
@@ -149,6 +161,58 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             _ => next,
         };
         return (evolved, effect);
+    }
+
+    /// <summary>
+    /// CONTRACT.md: "a pulled report is a duplicate of a pushed one when status, error code and provider
+    /// time agree (query APIs carry less text than pushes)". The fingerprint compares the raw provider-time
+    /// text, which a query API writes differently (Tencent: epoch seconds for the push's Beijing string),
+    /// so when either side came from a pull the two are compared by what they mean instead: status, final,
+    /// error code, part, and the provider time's UTC instant. A side without a provider time cannot
+    /// disagree (a Twilio push without RawDlrDoneDate): it agrees with any time.
+    /// </summary>
+    public static bool RepeatsAcrossSources(Report report, string? source, IReadOnlyList<ItemInterpretation>? earlier)
+    {
+        if (earlier is null)
+        {
+            return false;
+        }
+
+        var pulled = source == ReportSources.Pull;
+        foreach (var item in earlier)
+        {
+            if (item.Report is { } seen && (pulled || item.Source == ReportSources.Pull) && Agree(seen, report))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Agree(Report a, Report b) =>
+        a.Status == b.Status
+        && a.Final == b.Final
+        && string.Equals(a.ErrorCode, b.ErrorCode, StringComparison.Ordinal)
+        && a.Part == b.Part
+        && (a.ProviderTime is null || b.ProviderTime is null || a.ProviderTime.Utc == b.ProviderTime.Utc);
+
+    /// <summary>A pull that found no final report: counted (resend candidates measure "gave up" by it), status unchanged.</summary>
+    private static Message FoundNoReport(Message current, PullFoundNoReport e)
+    {
+        var next = current with
+        {
+            PullsWithoutReport = current.PullsWithoutReport + 1,
+            LastPulledAt = current.LastPulledAt is { } last && last > e.PulledAt ? last : e.PulledAt,
+        };
+        return Entry(next, new HistoryEntry
+        {
+            Type = EntryTypes.PullFoundNoReport,
+            RequestId = e.RequestId,
+            ReceivedAt = e.PulledAt,
+            Source = ReportSources.Pull,
+            Description = e.Detail,
+        });
     }
 
     // Streams of earlier builds: the raw item and its reading were two events.
@@ -209,11 +273,11 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             Fingerprints = [],
             EarliestProviderTime = null,
         };
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            if (item.Report is { } report)
+            if (items[i].Report is { } report)
             {
-                reset = Step(reset, report, item.ReceivedAt).Next;
+                reset = Step(reset, report, items[i].ReceivedAt, items[i].Source, items.GetRange(0, i)).Next;
             }
         }
 
@@ -242,7 +306,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         {
             if (entry.Type == EntryTypes.Report)
             {
-                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, AsReport(entry)));
+                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, AsReport(entry), entry.Source));
             }
             else if (entry.Type == EntryTypes.LegacyCallback)
             {

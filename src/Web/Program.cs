@@ -12,6 +12,7 @@ using Ledger.Web.Docs;
 using Ledger.Web.Health;
 using Ledger.Web.Hosting;
 using Ledger.Web.Ingest;
+using Ledger.Web.Pulls;
 using Ledger.Web.Rebuild;
 using Ledger.Web.Reconciliation;
 using Ledger.Web.Replays;
@@ -94,6 +95,7 @@ builder.Services.AddSingleton(reconciliation);
 builder.Services.AddSingleton(new MessageProjection(reconciliation.Zone));
 builder.Services.AddSingleton(new RejectedRequestProjection(reconciliation.Zone));
 builder.Services.AddSingleton<IStreamAppender, InlineAppender>();
+builder.Services.AddLedgerPulls(builder.Configuration);
 builder.Services.AddSingleton<ApiKeys>();
 // Kestrel runs a connection's continuations on its socket thread instead of queueing each to the thread
 // pool: on 2 cores those hops (wake-ups, context switches, spinning) cost the service more CPU than the
@@ -179,6 +181,7 @@ builder.Host.UseWolverine(opts =>
     // restart (the inbox hands its message back) and two replays never race on the same streams.
     opts.PublishMessage<RunReplay>().ToLocalQueue("replays");
     opts.LocalQueue("replays").UseDurableInbox().Sequential();
+    opts.ConfigureLedgerPulls();
 });
 builder.Services.AddWolverineHttp();
 builder.Services.AddLedgerApiReference();
@@ -196,6 +199,14 @@ if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIg
     await using (app)
     {
         return await ReplayCommand.RunAsync(app.Services, LedgerCommands.CommandArgs(args)[1..]);
+    }
+}
+
+if (args.FirstOrDefault()?.Equals(PullCommand.Name, StringComparison.OrdinalIgnoreCase) == true)
+{
+    await using (app)
+    {
+        return await PullCommand.RunAsync(app.Services, args[1..]);
     }
 }
 

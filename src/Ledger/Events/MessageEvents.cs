@@ -59,6 +59,20 @@ public sealed record MessageSubmitted(
     DateTimeOffset RegisteredAt);
 
 /// <summary>
+/// We asked the provider's query API about this message and its answer held no final report for it
+/// (PRODUCT.md rule 9). Evidence that the pull ran, kept beside the raw answer (<paramref name="RequestId"/>):
+/// after `Ledger:Pull:GiveUpAfter` of these a registered message still missing its report is a resend
+/// candidate (rule 10). Changes no status.
+/// </summary>
+public sealed record PullFoundNoReport(
+    string Provider,
+    string Account,
+    string MessageKey,
+    Guid RequestId,
+    DateTimeOffset PulledAt,
+    string Detail);
+
+/// <summary>
 /// A request that failed verification or parsing. It lives in its own stream `quarantine:{requestId}`,
 /// never in a message stream: the message id it claims cannot be trusted.
 /// </summary>
@@ -82,6 +96,7 @@ public static class EventNames
         [typeof(CallbackRescued)] = "callback_rescued",
         [typeof(RequestRescued)] = "request_rescued",
         [typeof(MessageSubmitted)] = "message_submitted",
+        [typeof(PullFoundNoReport)] = "pull_found_no_report",
     };
 
     /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>

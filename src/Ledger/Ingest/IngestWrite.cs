@@ -36,6 +36,41 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
         }, appends);
     }
 
+    /// <summary>
+    /// A query answer (PRODUCT.md rule 9): each report in it is appended to its message stream exactly
+    /// as a pushed one would be, marked <see cref="ReportSources.Pull"/> and classified the same way; each
+    /// message it was asked about and held no final report for gets a <see cref="PullFoundNoReport"/>.
+    /// The fold decides whether a pulled report repeats a pushed one (MessageProjection.Step).
+    /// </summary>
+    /// <param name="record">The answer's raw record (<see cref="RawRequestRecord.FromPull"/>).</param>
+    public static IngestWrite Pulled(RawRequestRecord record, IReadOnlyList<Ledger.Providers.Pull.PulledReport> reports, IReadOnlyList<string> foundNoReport)
+    {
+        var provider = record.Provider;
+        var account = record.Account ?? "default";
+        var appends = new List<StreamAppend>(reports.Count + foundNoReport.Count);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var item = reports[i];
+            appends.Add(new StreamAppend(
+                StreamKeys.Message(provider, item.MessageKey),
+                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt,
+                    FailureCategories.Classified(provider, item.Report), ReportSources.Pull)]));
+        }
+
+        foreach (var key in foundNoReport)
+        {
+            appends.Add(new StreamAppend(StreamKeys.Message(provider, key),
+                [new PullFoundNoReport(provider, account, key, record.Id, record.ReceivedAt, record.Reason ?? "the provider's answer held no final report")]));
+        }
+
+        return new IngestWrite(record with
+        {
+            Outcome = RequestOutcomes.Pulled,
+            ItemCount = reports.Count,
+            Streams = appends.Count == 0 ? [] : DistinctStreams(appends),
+        }, appends);
+    }
+
     /// <summary>The `outcome` of the raw record of a sent-message registration request.</summary>
     public const string SentRegistrationOutcome = "sent_registration";
 

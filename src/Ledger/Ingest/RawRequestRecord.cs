@@ -5,7 +5,16 @@ public static class RequestOutcomes
     public const string Accepted = "accepted";
     public const string Probe = "probe";
     public const string Quarantined = "quarantined";
+
+    /// <summary>An answer of a provider's query API (PRODUCT.md rule 9): the request we sent, minus its credentials, and the answer's bytes.</summary>
+    public const string Pulled = "pulled";
 }
+
+/// <summary>
+/// What a pulled record holds beyond a callback's: the body we sent (Tencent's JSON; null for a GET),
+/// the answer's HTTP status and content type (null when no answer came), and why it was no answer.
+/// </summary>
+public sealed record PullExchange(string? SentBody, int? AnswerStatus, string? AnswerContentType, string? Error);
 
 /// <summary>
 /// The whole HTTP request, stored once and never changed, referenced by id from every item it carried
@@ -31,8 +40,38 @@ public sealed record RawRequestRecord
     public string? Reason { get; init; }
     public int ItemCount { get; init; }
 
+    /// <summary>Set on pulled records only: the <see cref="Body"/> is then the provider's answer, the URL and headers the request we sent.</summary>
+    public PullExchange? Pull { get; init; }
+
     /// <summary>The streams its items were appended to (the audit view reads their histories by key); empty when none.</summary>
     public IReadOnlyList<string> Streams { get; init; } = [];
+
+    /// <summary>
+    /// A query answer as evidence: the request we sent (its credentials already replaced by the client),
+    /// the answer's bytes exactly as received. Its id is a UUIDv7 of the receive time, like a callback's,
+    /// so it sorts among them.
+    /// </summary>
+    public static RawRequestRecord FromPull(Ledger.Providers.Pull.PullAnswer answer)
+    {
+        var url = Uri.TryCreate(answer.Request.Url, UriKind.Absolute, out var parsed) ? parsed : null;
+        return new RawRequestRecord
+        {
+            Id = Guid.CreateVersion7(answer.ReceivedAt),
+            Provider = answer.Provider,
+            Account = answer.Account,
+            Method = answer.Request.Method,
+            Url = answer.Request.Url,
+            Path = url?.AbsolutePath ?? "",
+            QueryString = url?.Query ?? "",
+            Headers = [.. answer.Request.Headers.Select(h => new HeaderEntry(h.Key, h.Value))],
+            Body = answer.Body,
+            ReceivedAt = answer.ReceivedAt,
+            Outcome = RequestOutcomes.Pulled,
+            Verification = "api",
+            Reason = answer.Error?.Detail,
+            Pull = new PullExchange(answer.Request.Body, answer.HttpStatus, answer.ContentType, answer.Error?.Kind.ToString()),
+        };
+    }
 
     public static RawRequestRecord From(RawCallback request, string provider, string? account) => new()
     {

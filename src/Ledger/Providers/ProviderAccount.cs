@@ -14,6 +14,9 @@ public sealed class ProviderAccount
     public int TimestampToleranceSeconds { get; set; } = 300;
     public string? Charset { get; set; }
 
+    /// <summary>Query-API credentials (`…__Pull__…`, CONTRACT.md v2), null when the account does not pull.</summary>
+    public Pull.PullSettings? Pull { get; set; }
+
     /// <summary>Provider-specific options (e.g. the generic scheme's field names), as configured.</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -16,13 +16,13 @@ public static class GetDailyReconciliationEndpoint
     private static readonly string[] Header =
     [
         "day", "provider", "account", "delivered", "failed", "pending", "unknown", "billedParts", "callbacks", "duplicates",
-        "rejected", "corrected", "missingReports",
+        "rejected", "corrected", "missingReports", "pulled", "resendCandidates",
     ];
 
     [RequiresRole(Roles.Finance)]
     [WolverineGet("/reconciliation/daily")]
     public static async Task<IResult> Get(HttpContext context, IDocumentStore store, ReconciliationSettings settings,
-        MessageProjection projection, TimeProvider clock, CancellationToken ct)
+        MessageProjection projection, Pulls.PullOptions pull, TimeProvider clock, CancellationToken ct)
     {
         var (filter, problem) = ReconciliationFilter.Parse(context.Request);
         if (filter is null)
@@ -49,8 +49,8 @@ public static class GetDailyReconciliationEndpoint
 
         await using var session = store.QuerySession();
         var rows = asOf is { } instant
-            ? await ReconciliationQueries.DailyAsOfAsync(session, filter, instant, settings.MissingReportAfter, projection, ct)
-            : await ReconciliationQueries.DailyAsync(session, filter, clock.GetUtcNow(), settings.MissingReportAfter, ct);
+            ? await ReconciliationQueries.DailyAsOfAsync(session, filter, instant, settings.MissingReportAfter, pull.GiveUpAfter, projection, ct)
+            : await ReconciliationQueries.DailyAsync(session, filter, clock.GetUtcNow(), settings.MissingReportAfter, pull.GiveUpAfter, ct);
 
         if (ReconciliationFilter.WantsCsv(context.Request))
         {
@@ -76,7 +76,7 @@ public static class GetDailyReconciliationEndpoint
             yield return
             [
                 r.Day, r.Provider, r.Account, r.Delivered, r.Failed, r.Pending, r.Unknown, r.BilledParts, r.Callbacks,
-                r.Duplicates, r.Rejected, r.Corrected, r.MissingReports,
+                r.Duplicates, r.Rejected, r.Corrected, r.MissingReports, r.Pulled, r.ResendCandidates,
             ];
         }
 

@@ -30,8 +30,16 @@ public sealed record DailyTotals
     /// <summary>Registered as sent, no final report, older than `MissingReportAfterHours` (a subset of `pending`/`unknown`).</summary>
     public long MissingReports { get; init; }
 
-    public DailyTotals Add(Message m, DateTimeOffset now, TimeSpan wait) => this with
+    /// <summary>Reports fetched from the providers' query APIs (duplicates included, as `callbacks` counts reports).</summary>
+    public int Pulled { get; init; }
+
+    /// <summary>Messages worth sending again now (Resend.ResendRules: retryable failures, reports still missing after pulling).</summary>
+    public int ResendCandidates { get; init; }
+
+    public DailyTotals Add(Message m, DateTimeOffset now, TimeSpan wait, int giveUpAfter) => this with
     {
+        Pulled = Pulled + m.PulledCount,
+        ResendCandidates = ResendCandidates + (Resend.ResendRules.IsCandidate(m, now, wait, giveUpAfter) ? 1 : 0),
         Delivered = Delivered + (m.Status == DeliveryStatus.Delivered ? 1 : 0),
         Failed = Failed + (m.Status == DeliveryStatus.Failed ? 1 : 0),
         Pending = Pending + (m.Status == DeliveryStatus.Pending ? 1 : 0),
@@ -83,10 +91,12 @@ public static class ReconciliationQueries
     }
 
     /// <summary>Daily totals now. `now` decides which sent messages have waited too long for their report.</summary>
-    public static async Task<IReadOnlyList<DailyTotals>> DailyAsync(IQuerySession session, ReconciliationFilter filter, DateTimeOffset now, TimeSpan wait, CancellationToken ct)
+    public static async Task<IReadOnlyList<DailyTotals>> DailyAsync(IQuerySession session, ReconciliationFilter filter, DateTimeOffset now, TimeSpan wait,
+        int giveUpAfter, CancellationToken ct)
     {
         await EnsureTablesAsync(session, ct);
         var parameters = new List<object> { (now - wait).ToUniversalTime() };
+        parameters.AddRange(Resend.ResendRules.Parameters(now, wait, giveUpAfter));
         var where = Where(filter, parameters);
         var messages = await session.AdvancedSql.QueryAsync<DailyTotals>($"""
             select jsonb_build_object(
@@ -100,7 +110,9 @@ public static class ReconciliationQueries
               'Duplicates', coalesce(sum((data->>'DuplicateCount')::bigint), 0),
               'Corrected', coalesce(sum((data->>'CorrectedCount')::bigint), 0),
               'MissingReports', count(*) filter (where data->>'SentAt' is not null and not (data->>'Final')::boolean
-                                                 and (data->>'SentAt')::timestamptz <= ?))
+                                                 and (data->>'SentAt')::timestamptz <= ?),
+              'ResendCandidates', count(*) filter (where {Resend.ResendRules.Sql}),
+              'Pulled', coalesce(sum((data->>'PulledCount')::int), 0))
             from {MessagesTable(session)}
             where {where}
             group by day, provider, account
@@ -117,7 +129,7 @@ public static class ReconciliationQueries
     /// read per 500 messages), so it is meant for bounded ranges; the live totals stay a GROUP BY.
     /// </summary>
     public static async Task<IReadOnlyList<DailyTotals>> DailyAsOfAsync(IQuerySession session, ReconciliationFilter filter, DateTimeOffset asOf,
-        TimeSpan wait, MessageProjection projection, CancellationToken ct)
+        TimeSpan wait, int giveUpAfter, MessageProjection projection, CancellationToken ct)
     {
         await EnsureTablesAsync(session, ct);
         var parameters = new List<object> { filter.ToDay, filter.FromDay };
@@ -145,7 +157,7 @@ public static class ReconciliationQueries
 
                 var key = (row.Day, row.Provider, row.Account);
                 var current = totals.GetValueOrDefault(key) ?? new DailyTotals { Day = row.Day, Provider = row.Provider, Account = row.Account };
-                totals[key] = current.Add(row, asOf, wait);
+                totals[key] = current.Add(row, asOf, wait, giveUpAfter);
             }
         }
 

@@ -225,7 +225,7 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
 
         await page.Locator("#recon-table").WaitForAsync();
         // The page's columns, in its order (src/Web/wwwroot/ui/js/views/reconciliation.js).
-        string[] headers = ["day", "provider", "account", "delivered", "failed", "pending", "unknown", "missingReports", "billedParts", "callbacks", "duplicates", "rejected", "corrected"];
+        string[] headers = ["day", "provider", "account", "delivered", "failed", "pending", "unknown", "missingReports", "billedParts", "callbacks", "duplicates", "rejected", "corrected", "pulled", "resendCandidates"];
         var totals = await page.Locator("#recon-totals td").AllTextContentsAsync();
         totals.Count.ShouldBe(headers.Length);
         totals[0].ShouldBe("Total");
@@ -242,6 +242,39 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
         csv.ShouldContain("day,provider,account,delivered,failed,pending,unknown,missingReports");
         csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(rows.Count + 1);
         await ScreenshotAsync(page, "reconciliation");
+        ShouldHaveStayedHome(session);
+    }
+
+    [Fact]
+    public async Task the_resend_page_lists_the_retryable_failures_the_api_lists()
+    {
+        await ui.SiteAsync(fixture);
+        var biz = Payloads.NewId();
+        var phone = "136" + Random.Shared.Next(10_000_000, 99_999_999);
+        foreach (var (b, code) in new[] { (biz, "MK:0023"), (Payloads.NewId(), "MK:0001") }) // 关机 (retryable), 空号 (permanent)
+        {
+            using var content = new StringContent(Payloads.Array(Payloads.AliyunItem(b, phone, false, "2029-03-14 10:00:00", code)), Encoding.UTF8, "application/json");
+            using var response = await ui.Http.PostAsync("/callbacks/aliyun", content);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        await using var session = await SignInAsync(LedgerApi.SupportKey, "#/resend?from=2029-03-14&to=2029-03-14&provider=aliyun");
+        var page = session.Page;
+        using var probe = new HttpRequestMessage(HttpMethod.Get, "/resend-candidates?from=2029-03-14&to=2029-03-14&provider=aliyun");
+        probe.Headers.Add("X-Api-Key", LedgerApi.SupportKey);
+        using var answer = await ui.Http.SendAsync(probe);
+        var rows = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("rows").EnumerateArray().ToList();
+        rows.ShouldContain(r => r.GetProperty("messageKey").GetString() == $"{biz}:{phone}");
+        rows.ShouldAllBe(r => r.GetProperty("category").GetString() != "invalid_number");
+
+        await page.Locator("#resend-table").WaitForAsync();
+        (await page.Locator("#resend-table tbody tr").CountAsync()).ShouldBe(rows.Count);
+        (await page.Locator("#resend-table").TextContentAsync())!.ShouldContain($"{biz}:{phone}");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#resend-csv").ClickAsync());
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        csv.ShouldContain("provider,account,messageKey,status,category,reason,since");
+        csv.ShouldContain("unreachable");
+        await ScreenshotAsync(page, "resend-candidates");
         ShouldHaveStayedHome(session);
     }
 

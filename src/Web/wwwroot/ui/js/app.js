@@ -4,6 +4,7 @@ import * as search from './views/search.js';
 import * as message from './views/message.js';
 import * as reconciliation from './views/reconciliation.js';
 import * as replays from './views/replays.js';
+import * as resend from './views/resend.js';
 import * as operations from './views/operations.js';
 
 const main = document.getElementById('main');
@@ -11,7 +12,7 @@ const dialog = document.getElementById('key-dialog');
 const keyInput = document.getElementById('key-input');
 
 // `#/message/{provider}/{messageKey}`, `#/search?phone=…`, …: hash routes, so the server serves one page.
-const routes = { search, message, reconciliation, replays, operations };
+const routes = { search, message, reconciliation, resend, replays, operations };
 let current = null;
 
 function parse() {

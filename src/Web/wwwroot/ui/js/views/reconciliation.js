@@ -5,9 +5,9 @@ import { stackedBars } from '../chart.js';
 
 export const title = 'Reconciliation';
 
-const columns = ['day', 'provider', 'account', 'delivered', 'failed', 'pending', 'unknown', 'missingReports', 'billedParts', 'callbacks', 'duplicates', 'rejected', 'corrected'];
+const columns = ['day', 'provider', 'account', 'delivered', 'failed', 'pending', 'unknown', 'missingReports', 'billedParts', 'callbacks', 'duplicates', 'rejected', 'corrected', 'pulled', 'resendCandidates'];
 const numeric = new Set(columns.slice(3));
-const labels = { missingReports: 'missing reports', billedParts: 'billed parts' };
+const labels = { missingReports: 'missing reports', billedParts: 'billed parts', resendCandidates: 'resend candidates' };
 
 const isoDay = (d) => d.toISOString().slice(0, 10);
 
