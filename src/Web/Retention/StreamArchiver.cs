@@ -93,16 +93,19 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
         return keys.Count;
     }
 
-    /// <summary>Streams archived now: brought back before a rebuild (which reads live events only), archived again after.</summary>
+    /// <summary>
+    /// Streams archived now: brought back before a rebuild (which reads live events only), archived again
+    /// after. One transaction, through the same restore as the writer's (<see cref="ArchivedStreams"/>).
+    /// </summary>
     public static async Task<IReadOnlyList<string>> RestoreAllAsync(IDocumentStore store, CancellationToken ct)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         var keys = new List<string>();
-        await using (var restore = new NpgsqlCommand(
-            $"update {schema}.mt_streams set is_archived = false where is_archived returning id", connection))
-        await using (var reader = await restore.ExecuteReaderAsync(ct))
+        await using (var archived = new NpgsqlCommand($"select id from {schema}.mt_streams where is_archived", connection))
+        await using (var reader = await archived.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
@@ -110,12 +113,9 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
             }
         }
 
-        await using (var events = new NpgsqlCommand($"update {schema}.mt_events set is_archived = false where stream_id = any(@keys) and is_archived", connection))
-        {
-            events.Parameters.AddWithValue("keys", keys.ToArray());
-            await events.ExecuteNonQueryAsync(ct);
-        }
-
+        await StreamLocks.LockAsync(connection, keys, ct);
+        await ArchivedStreams.RestoreAsync(connection, schema, keys, ct);
+        await transaction.CommitAsync(ct);
         return keys;
     }
 
