@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text;
 using Ledger.Events;
 using Ledger.Ingest;
@@ -53,4 +54,57 @@ public static class ReplyIds
     /// </summary>
     public static string Derived(params string?[] fields) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', fields.Select(f => f ?? ""))))).Substring(0, 32);
+}
+
+/// <summary>Why a push to the replies route was refused, beside the reasons reports share (<see cref="RejectionReasons"/>).</summary>
+public static class ReplyRejections
+{
+    /// <summary>The body parses, but not as the provider's reply shape: kept in quarantine for a later parser.</summary>
+    public const string UnknownShape = "unknown_reply_shape";
+
+    public static Rejection Unknown(string detail) => new(UnknownShape, detail, 400);
+}
+
+/// <summary>
+/// A JSON push of replies: an array of reply objects (or one object where the provider pushes one), all
+/// or nothing like <see cref="JsonBatch"/>: one unreadable item refuses the push, so the provider retries it whole.
+/// </summary>
+public static class ReplyBatch
+{
+    public delegate ReplyItem? ReplyReader(JsonElement item, out Rejection? rejection);
+
+    public static AdapterResult Read(JsonElement root, ReplyReader read, ProviderReply reply)
+    {
+        IReadOnlyList<JsonElement> elements = root.ValueKind switch
+        {
+            JsonValueKind.Object => [root],
+            JsonValueKind.Array => [.. root.EnumerateArray()],
+            _ => [],
+        };
+        if (elements.Count == 0)
+        {
+            return AdapterResult.Reject(root.ValueKind == JsonValueKind.Array
+                ? new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no replies.", 400)
+                : ReplyRejections.Unknown("The body must be a JSON object or array of replies."));
+        }
+
+        var replies = new List<ReplyItem>(elements.Count);
+        for (var i = 0; i < elements.Count; i++)
+        {
+            Rejection? rejection = null;
+            var item = elements[i].ValueKind == JsonValueKind.Object ? read(elements[i], out rejection) : null;
+            if (item is null)
+            {
+                var r = rejection ?? ReplyRejections.Unknown("The item is not a JSON object.");
+                return AdapterResult.Reject(elements.Count > 1 || root.ValueKind == JsonValueKind.Array ? r with { Detail = $"Item {i}: {r.Detail}" } : r);
+            }
+
+            replies.Add(item);
+        }
+
+        return AdapterResult.OfReplies(replies, reply);
+    }
+
+    /// <summary>A field as text, null when absent or empty.</summary>
+    public static string? Text(JsonElement item, string name) => JsonBatch.Text(item, name) is { Length: > 0 } text ? text : null;
 }
