@@ -37,6 +37,7 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
     public async Task EnlistAsync(IDocumentSession session, IReadOnlyList<AppendedStream> appended)
     {
         var changes = new List<StatusChange>();
+        List<Reply>? replies = null;
         foreach (var stream in appended)
         {
             foreach (var document in stream.Documents)
@@ -45,10 +46,37 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
                 {
                     StatusChanges.Detect(message, stream.Count, changes);
                 }
+                else if (document is Reply reply && ReplyWebhook.IsNew(reply, stream.Count))
+                {
+                    (replies ??= []).Add(reply);
+                }
             }
         }
 
-        await SendAsync(new MartenOutbox(runtime, session), changes);
+        var outbox = new MartenOutbox(runtime, session);
+        await SendAsync(outbox, changes);
+        if (replies is not null)
+        {
+            await SendRepliesAsync(outbox, replies);
+        }
+    }
+
+    private async Task SendRepliesAsync(MartenOutbox outbox, List<Reply> replies)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var reply in replies)
+        {
+            string? body = null;
+            foreach (var subscriber in subscribers.All)
+            {
+                if (subscriber.WantsReply(reply.Provider, reply.Account))
+                {
+                    body ??= ReplyWebhook.Body(reply, now);
+                    await outbox.SendAsync(new WebhookDelivery(subscriber.Name, ReplyWebhook.WebhookId(reply), reply.Id, reply.ReceivedCount,
+                        ReplyWebhook.DeliveryStatus, body));
+                }
+            }
+        }
     }
 
     private async Task SendAsync(MartenOutbox outbox, List<StatusChange> changes)
