@@ -18,7 +18,8 @@ namespace Ledger.Projections;
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
 /// plain SQL inside PostgreSQL (README "Performance and the benchmark").
 /// </summary>
-public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected) : IStreamAppender
+public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies)
+    : IStreamAppender
 {
     private const string Tenant = "*DEFAULT*";
     private const string Begin = "begin isolation level read committed";
@@ -28,7 +29,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     private volatile bool _tablesReady;
     private static readonly Type[] StorageTypes =
     [
-        typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(Message), typeof(RejectedRequest),
+        typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(Message), typeof(RejectedRequest), typeof(Reply),
     ];
 
     public async Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
@@ -51,7 +52,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);
             foreach (var stream in streams.Values)
             {
-                appended.Add(stream.Project(messages, rejected));
+                appended.Add(stream.Project(messages, rejected, replies));
             }
         }
 
@@ -99,7 +100,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     /// </summary>
     private async Task FoldStreamsWithoutDocumentAsync(IEnumerable<PendingStream> streams, CancellationToken ct)
     {
-        var missing = streams.Where(s => s.Version > 0 && s.Message is null && !s.Key.StartsWith("quarantine:", StringComparison.Ordinal)).ToList();
+        var missing = streams.Where(s => s.Version > 0 && s.Message is null && s.Reply is null && !s.Key.StartsWith("quarantine:", StringComparison.Ordinal)).ToList();
         if (missing.Count == 0)
         {
             return;
@@ -164,6 +165,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             }
 
             stream.Message = reader.IsDBNull(3) ? null : _serializer.FromJson<Message>(reader, 3);
+            stream.Reply = reader.IsDBNull(4) ? null : _serializer.FromJson<Reply>(reader, 4);
         }
 
         return archived;
@@ -191,6 +193,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         var streamVersions = new List<long>(streams.Count);
         var messages = new DocumentColumns();
         var rejected = new DocumentColumns();
+        var replies = new DocumentColumns();
         foreach (var stream in streams)
         {
             var version = stream.Version;
@@ -210,6 +213,8 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             {
                 rejected.AddDuplicated(stream.Rejected!.Day, stream.Rejected.Provider, stream.Rejected.Account);
             }
+
+            replies.AddIfChanged(stream.Key, version, stream.Reply, stream.ReplyBefore, _serializer);
         }
 
         await using var batch = new NpgsqlBatch(connection);
@@ -252,6 +257,11 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types), P(events.DotnetTypes));
         AddUpsert(batch, _sql.UpsertMessages, messages);
         AddUpsert(batch, _sql.UpsertRejected, rejected);
+        if (replies.Ids.Count > 0)
+        {
+            Add(batch, _sql.UpsertReplies, P(replies.Ids.ToArray()), Jsonb(replies.Data), P(replies.Versions.ToArray()));
+        }
+
         if (commit)
         {
             // In the same round trip: after an error PostgreSQL skips the rest of the batch, so this
@@ -297,18 +307,23 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         public Message? Message { get; set; }
         public Message? MessageBefore { get; private set; }
         public RejectedRequest? Rejected { get; private set; }
+        public Reply? Reply { get; set; }
+        public Reply? ReplyBefore { get; private set; }
 
-        /// <summary>Each event through both folds: each leaves a stream it does not concern as it was (none).</summary>
-        public AppendedStream Project(MessageProjection messages, RejectedRequestProjection rejected)
+        /// <summary>Each event through every fold: each leaves a stream it does not concern as it was (none).</summary>
+        public AppendedStream Project(MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies)
         {
             MessageBefore = Message;
+            ReplyBefore = Reply;
             foreach (var e in Events)
             {
                 Message = messages.Next(Message, Key, e);
                 Rejected = rejected.Next(Rejected, e);
+                Reply = replies.Next(Reply, Key, e);
             }
 
-            return new AppendedStream(Key, Events.Count, Message is not null ? [Message] : Rejected is not null ? [Rejected] : []);
+            return new AppendedStream(Key, Events.Count,
+                Message is not null ? [Message] : Rejected is not null ? [Rejected] : Reply is not null ? [Reply] : []);
         }
     }
 
@@ -394,8 +409,8 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             // From the stream rows out: a new stream (most of a commit's) costs one index probe, not two,
             // and its document cannot exist without it (they are written with it, in one transaction).
             Lookup =
-                $"select s.id, s.version, s.is_archived, m.data from unnest($1::text[]) k join {streams} s on s.id = k " +
-                $"left join {messages} m on m.id = s.id";
+                $"select s.id, s.version, s.is_archived, m.data, r.data from unnest($1::text[]) k join {streams} s on s.id = k " +
+                $"left join {messages} m on m.id = s.id left join {Table<Reply>(store)} r on r.id = s.id";
             // Inserted, never updated: a request is kept whole, once (mt_version keeps Marten's default).
             InsertRecords =
                 $"insert into {Table<RawRequestRecord>(store)} ({string.Join(", ", WrittenColumns.RawRecords)}) " +
@@ -410,15 +425,22 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
                 "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)";
             UpsertMessages = UpsertDuplicated(messages, typeof(Message));
             UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store), typeof(RejectedRequest));
+            UpsertReplies =
+                $"insert into {Table<Reply>(store)} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
+                $"select u.id, u.data, u.version, '{typeof(Reply).FullName}', transaction_timestamp() " +
+                "from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(id, data, version) " +
+                "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
+                "mt_last_modified = excluded.mt_last_modified";
         }
 
-        /// <summary>The existing streams among $1 (stream keys): id, version, archived, and their message document.</summary>
+        /// <summary>The existing streams among $1 (stream keys): id, version, archived, and their message or reply document.</summary>
         public string Lookup { get; }
         public string InsertRecords { get; }
         public string UpsertStreams { get; }
         public string InsertEvents { get; }
         public string UpsertMessages { get; }
         public string UpsertRejected { get; }
+        public string UpsertReplies { get; }
 
         /// <summary>A document upsert, with the duplicated day, provider and account columns.</summary>
         private static string UpsertDuplicated(string table, Type document) =>

@@ -94,6 +94,8 @@ var reconciliation = ReconciliationSettings.From(builder.Configuration);
 builder.Services.AddSingleton(reconciliation);
 builder.Services.AddSingleton(new MessageProjection(reconciliation.Zone));
 builder.Services.AddSingleton(new RejectedRequestProjection(reconciliation.Zone));
+builder.Services.AddSingleton(new ReplyProjection());
+builder.Services.AddSingleton(Ledger.Replies.UnsubscribeKeywords.From(builder.Configuration.GetSection("Ledger:Replies").Get<Ledger.Replies.ReplyOptions>()));
 builder.Services.AddSingleton<IStreamAppender, InlineAppender>();
 builder.Services.AddLedgerPulls(builder.Configuration);
 builder.Services.AddSingleton<ApiKeys>();
@@ -152,6 +154,9 @@ builder.Services.AddMarten(services =>
             .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
         options.Projections.Add(services.GetRequiredService<MessageProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         options.Projections.Add(services.GetRequiredService<RejectedRequestProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        // Replies from phones (PRODUCT.md rule 11): indexed for `GET /replies` and phone search only.
+        options.Schema.For<Reply>().DocumentAlias("reply").Index(x => x.PhoneDigits).Index(x => x.ReceivedAt);
+        options.Projections.Add(services.GetRequiredService<ReplyProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
 
         // Marten also indexes each duplicated column by itself; every finance query filters on a day range
         // first (then provider, account), which the composite index serves, so those three only cost

@@ -97,6 +97,7 @@ public static class EventNames
         [typeof(RequestRescued)] = "request_rescued",
         [typeof(MessageSubmitted)] = "message_submitted",
         [typeof(PullFoundNoReport)] = "pull_found_no_report",
+        [typeof(ReplyReceived)] = "reply_received",
     };
 
     /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
@@ -109,4 +110,7 @@ public static class StreamKeys
     public static string Message(string provider, string messageKey) => $"{provider}:{messageKey}";
 
     public static string Quarantine(Guid requestId) => $"quarantine:{requestId:N}";
+
+    /// <summary>A reply from a phone (上行 / MO): a stream of its own per provider reply id.</summary>
+    public static string Reply(string provider, string replyId) => $"{provider}:reply:{replyId}";
 }

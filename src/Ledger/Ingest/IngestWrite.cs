@@ -1,5 +1,6 @@
 using Ledger.Events;
 using Ledger.Providers;
+using Ledger.Replies;
 
 namespace Ledger.Ingest;
 
@@ -13,11 +14,15 @@ public sealed record StreamAppend(string StreamKey, object[] Events);
 public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAppend> Appends)
 {
     /// <param name="record">The request's raw record as the ingest edge captured it, provider and account resolved.</param>
-    public static IngestWrite Accepted(RawRequestRecord record, IReadOnlyList<CallbackItem> items)
+    /// <param name="replies">Replies from phones the request carried: each appended to its own stream `{provider}:reply:{id}`.</param>
+    /// <param name="unsubscribe">The configured unsubscribe keywords (the defaults when null).</param>
+    public static IngestWrite Accepted(RawRequestRecord record, IReadOnlyList<CallbackItem> items, IReadOnlyList<ReplyItem>? replies = null,
+        UnsubscribeKeywords? unsubscribe = null)
     {
         var provider = record.Provider;
         var account = record.Account ?? "default";
-        var appends = new StreamAppend[items.Count];
+        replies ??= [];
+        var appends = new StreamAppend[items.Count + replies.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -27,11 +32,24 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
                     FailureCategories.Classified(provider, item.Report))]);
         }
 
+        if (replies.Count > 0)
+        {
+            unsubscribe ??= new UnsubscribeKeywords();
+            for (var i = 0; i < replies.Count; i++)
+            {
+                var reply = replies[i];
+                appends[items.Count + i] = new StreamAppend(
+                    StreamKeys.Reply(provider, reply.ReplyId),
+                    [new ReplyReceived(provider, account, reply.ReplyId, reply.Phone, reply.Content, reply.ProviderTime, reply.InReplyTo, reply.To,
+                        unsubscribe.Matches(reply.Content), reply.RawItem, record.Id, i, record.ReceivedAt, reply.ParserVersion)]);
+            }
+        }
+
         return new IngestWrite(record with
         {
             Outcome = RequestOutcomes.Accepted,
             Verification = "passed",
-            ItemCount = items.Count,
+            ItemCount = appends.Length,
             Streams = DistinctStreams(appends),
         }, appends);
     }

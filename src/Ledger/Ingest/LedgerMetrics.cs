@@ -23,6 +23,7 @@ public sealed class LedgerMetrics
     private readonly Counter<long> _received;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _replies;
     private readonly Histogram<double> _ingestDuration;
     private readonly Histogram<int> _items;
     private readonly Histogram<double> _reportDelay;
@@ -37,6 +38,7 @@ public sealed class LedgerMetrics
         var meter = meters.Create(MeterName);
         _received = meter.CreateCounter<long>("ledger.callbacks.received", "{request}", "Callback requests that reached the ingest edge, by provider and account.");
         _accepted = meter.CreateCounter<long>("ledger.callbacks.accepted", "{request}", "Callback requests committed and acknowledged 2xx (probes excluded).");
+        _replies = meter.CreateCounter<long>("ledger.replies.received", "{reply}", "Replies from phones (上行 / MO) in committed requests, by provider and account.");
         _rejected = meter.CreateCounter<long>("ledger.callbacks.rejected", "{request}", "Callback requests refused (quarantined) or answered 503, by reason.");
         _ingestDuration = meter.CreateHistogram("ledger.ingest.duration", "s", "From the start of the request to the reply, committed.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
@@ -70,12 +72,19 @@ public sealed class LedgerMetrics
     public void WebhookBacklog(long waiting) => Interlocked.Exchange(ref _webhookBacklog, waiting);
 
     /// <summary>A request committed and answered 2xx: reports, or a probe when <paramref name="items"/> is empty.</summary>
-    public void Accepted(string provider, string account, IReadOnlyList<CallbackItem> items, DateTimeOffset receivedAt, long startedTimestamp)
+    /// <param name="replies">Replies from phones the request carried (a request of replies only is accepted, not a probe).</param>
+    public void Accepted(string provider, string account, IReadOnlyList<CallbackItem> items, DateTimeOffset receivedAt, long startedTimestamp, int replies = 0)
     {
         var tags = new TagList { { "provider", provider }, { "account", account } };
         _received.Add(1, tags);
         var outcome = "probe";
-        if (items.Count > 0)
+        if (replies > 0)
+        {
+            outcome = "accepted";
+            _accepted.Add(1, tags);
+            _replies.Add(replies, tags);
+        }
+        else if (items.Count > 0)
         {
             outcome = "accepted";
             _accepted.Add(1, tags);

@@ -44,7 +44,17 @@ public abstract record AdapterResult
     /// request if the same nonce was already used within its window (nonces are kept in PostgreSQL, so
     /// this holds across restarts and instances). Adapters stay pure: they only report it.
     /// </param>
-    public sealed record Accepted(IReadOnlyList<CallbackItem> Items, ProviderReply Reply, NonceClaim? Nonce = null) : AdapterResult;
+    /// <param name="Replies">Replies from phones (上行 / MO) the push carried, each appended to a stream of its own.</param>
+    public sealed record Accepted(IReadOnlyList<CallbackItem> Items, ProviderReply Reply, NonceClaim? Nonce = null,
+        IReadOnlyList<ReplyItem>? Replies = null) : AdapterResult
+    {
+        /// <summary>The replies, none when the push carried reports only.</summary>
+        public IReadOnlyList<ReplyItem> ReplyItems => Replies ?? [];
+    }
+
+    /// <summary>A push of replies (none of them reports).</summary>
+    public static AdapterResult OfReplies(IReadOnlyList<ReplyItem> replies, ProviderReply reply, NonceClaim? nonce = null) =>
+        new Accepted([], reply, nonce, replies);
 
     /// <summary>A connectivity check (Alibaba's GET): answered, recorded, appends no report.</summary>
     public sealed record Probe(ProviderReply Reply) : AdapterResult;

@@ -23,7 +23,10 @@ public static class Reinterpretation
     {
         try
         {
-            return adapter.Handle(Rebuild(record), account, record.ReceivedAt);
+            // A push to the replies route is read again by the reader that read it then.
+            return adapter is IReplyReader replies && ReplyRoutes.IsReplyPath(record.Path)
+                ? replies.HandleReply(Rebuild(record), account, record.ReceivedAt)
+                : adapter.Handle(Rebuild(record), account, record.ReceivedAt);
         }
         catch (Exception e)
         {

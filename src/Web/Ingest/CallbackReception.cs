@@ -12,9 +12,11 @@ namespace Ledger.Web.Ingest;
 /// provider's adapter, commits what the adapter produced through the group-commit queue, and only then
 /// answers with the reply the provider expects. Refused requests are kept in quarantine.
 /// </summary>
-public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, NonceLedger nonces, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, LedgerMetrics metrics, ILogger<CallbackReception> logger)
+public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, NonceLedger nonces, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, LedgerMetrics metrics, ILogger<CallbackReception> logger,
+    Ledger.Replies.UnsubscribeKeywords unsubscribe)
 {
-    public async Task<IResult> ReceiveAsync(HttpContext context, string provider, string? account)
+    /// <param name="replies">The request came in on `/callbacks/{provider}/replies[/{account}]`: read by the provider's reply reader.</param>
+    public async Task<IResult> ReceiveAsync(HttpContext context, string provider, string? account, bool replies = false)
     {
         var started = Stopwatch.GetTimestamp();
         var settings = options.CurrentValue;
@@ -52,7 +54,10 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         AdapterResult result;
         try
         {
-            result = adapter.Handle(request, accountSettings, receivedAt);
+            result = !replies ? adapter.Handle(request, accountSettings, receivedAt)
+                : adapter is IReplyReader reader ? reader.HandleReply(request, accountSettings, receivedAt)
+                : AdapterResult.Reject(new Rejection(ReplyRejections.UnknownShape,
+                    $"Provider '{adapter.Name}' pushes no replies this ledger reads; its replies route takes nothing.", 404));
         }
         catch (Exception e)
         {
@@ -83,14 +88,15 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
 
         return result switch
         {
-            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(record, accepted.Items), accepted.Reply, accepted.Items, started),
-            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(record), probe.Reply, [], started),
+            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(record, accepted.Items, accepted.Replies, unsubscribe), accepted.Reply,
+                accepted.Items, started, accepted.ReplyItems.Count),
+            AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(record), probe.Reply, [], started, 0),
             AdapterResult.Rejected rejected => await QuarantineAsync(record, started, adapter.Name, accountName, rejected.Rejection),
             _ => throw new InvalidOperationException($"Unexpected adapter result {result.GetType().Name}"),
         };
     }
 
-    private async Task<IResult> CommitAsync(IngestWrite write, ProviderReply reply, IReadOnlyList<CallbackItem> items, long started)
+    private async Task<IResult> CommitAsync(IngestWrite write, ProviderReply reply, IReadOnlyList<CallbackItem> items, long started, int replies)
     {
         var record = write.Record;
         try
@@ -104,7 +110,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             return Problems.StorageUnavailable();
         }
 
-        metrics.Accepted(record.Provider, record.Account ?? "default", items, record.ReceivedAt, started);
+        metrics.Accepted(record.Provider, record.Account ?? "default", items, record.ReceivedAt, started, replies);
 
         return Results.Text(reply.Body, reply.ContentType, statusCode: reply.StatusCode);
     }

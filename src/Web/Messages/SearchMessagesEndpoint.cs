@@ -63,6 +63,9 @@ public static class SearchMessagesEndpoint
 
         var found = await query.OrderByDescending(m => m.FirstReceivedAt).ThenBy(m => m.Id).ToPagedListAsync(number, size, ct);
         var caller = context.Caller();
-        return Results.Json(new ResultPage<MessageStatusView>(number, size, found.TotalItemCount, [.. found.Select(m => MessageStatusView.From(m, caller))]));
+        IReadOnlyList<MessageStatusView> items = [.. found.Select(m => MessageStatusView.From(m, caller))];
+        return phone is null
+            ? Results.Json(new ResultPage<MessageStatusView>(number, size, found.TotalItemCount, items))
+            : Results.Json(new Replies.MessageSearchPage(number, size, found.TotalItemCount, items, await Replies.PhoneReplies.NewestAsync(session, phone, caller, ct)));
     }
 }

@@ -23,6 +23,8 @@ public static class ProjectionRebuild
         await daemon.RebuildProjectionAsync<MessageProjection>(ct);
         logger.LogInformation("Rebuilding {Projection}", nameof(RejectedRequest));
         await daemon.RebuildProjectionAsync<RejectedRequestProjection>(ct);
+        logger.LogInformation("Rebuilding {Projection}", nameof(Reply));
+        await daemon.RebuildProjectionAsync<ReplyProjection>(ct);
         await Retention.StreamArchiver.ArchiveAgainAsync(store, archived, ct);
         logger.LogInformation("Projections rebuilt");
     }

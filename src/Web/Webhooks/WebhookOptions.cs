@@ -56,6 +56,9 @@ public sealed class WebhookSubscriberOptions
 
     /// <summary>Also every applied report that leaves the normalized status as it was (`sent` after `queued`, a newer failure).</summary>
     public bool IncludeIntermediate { get; set; }
+
+    /// <summary>Also `reply.received` for replies from phones of the subscriber's providers and accounts (statuses do not filter them).</summary>
+    public bool Replies { get; set; } = true;
 }
 
 /// <summary>One configured subscriber, validated.</summary>
@@ -76,6 +79,7 @@ public sealed class WebhookSubscriber
         Url = url;
         Secret = SecretBytes(name, options.Secret);
         IncludeIntermediate = options.IncludeIntermediate;
+        Replies = options.Replies;
         _providers = new HashSet<string>(options.Providers.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()), StringComparer.OrdinalIgnoreCase);
         _accounts = new HashSet<string>(options.Accounts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()), StringComparer.OrdinalIgnoreCase);
         _statuses = [];
@@ -95,6 +99,10 @@ public sealed class WebhookSubscriber
     public Uri Url { get; }
     public byte[] Secret { get; }
     public bool IncludeIntermediate { get; }
+    public bool Replies { get; }
+
+    public bool WantsReply(string provider, string account) =>
+        Replies && (_providers.Count == 0 || _providers.Contains(provider)) && (_accounts.Count == 0 || _accounts.Contains(account));
 
     public bool Wants(StatusChange change) =>
         (!change.Intermediate || IncludeIntermediate)

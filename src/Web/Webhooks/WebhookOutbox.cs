@@ -42,6 +42,7 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
     public async Task<Func<Task>?> EnlistAsync(NpgsqlTransaction transaction, IReadOnlyList<AppendedStream> appended)
     {
         var changes = new List<StatusChange>();
+        List<Reply>? replies = null;
         foreach (var stream in appended)
         {
             foreach (var document in stream.Documents)
@@ -50,10 +51,14 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
                 {
                     StatusChanges.Detect(message, stream.Count, changes);
                 }
+                else if (document is Reply reply && ReplyWebhook.IsNew(reply, stream.Count))
+                {
+                    (replies ??= []).Add(reply);
+                }
             }
         }
 
-        if (changes.Count == 0)
+        if (changes.Count == 0 && replies is null)
         {
             return null;
         }
@@ -62,7 +67,30 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
         var context = new MessageContext(runtime);
         await context.EnlistInOutboxAsync(new DatabaseEnvelopeTransaction((IMessageDatabase)runtime.Storage, transaction));
         await SendAsync(context, changes);
+        if (replies is not null)
+        {
+            await SendRepliesAsync(context, replies);
+        }
+
         return context.FlushOutgoingMessagesAsync;
+    }
+
+    private async Task SendRepliesAsync(IMessageBus outbox, List<Reply> replies)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var reply in replies)
+        {
+            string? body = null;
+            foreach (var subscriber in subscribers.All)
+            {
+                if (subscriber.WantsReply(reply.Provider, reply.Account))
+                {
+                    body ??= ReplyWebhook.Body(reply, now);
+                    await outbox.SendAsync(new WebhookDelivery(subscriber.Name, ReplyWebhook.WebhookId(reply), reply.Id, reply.ReceivedCount,
+                        ReplyWebhook.DeliveryStatus, body));
+                }
+            }
+        }
     }
 
     private async Task SendAsync(IMessageBus outbox, List<StatusChange> changes)

@@ -14,7 +14,7 @@ namespace Ledger.Providers.Aliyun;
 /// A domestic account also reads the receive_time / err_code shape (<see cref="AliyunReceiveTimeReport"/>),
 /// item by item, and takes that shape as one object without the array.
 /// </summary>
-public sealed class AliyunAdapter : IProviderAdapter
+public sealed class AliyunAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "aliyun";
 
@@ -41,7 +41,18 @@ public sealed class AliyunAdapter : IProviderAdapter
         var variant = account.Options.GetValueOrDefault("Variant");
         if (string.IsNullOrWhiteSpace(variant) || string.Equals(variant, "domestic", StringComparison.OrdinalIgnoreCase))
         {
-            return JsonBatch.Read(request, account, ReadDomesticItem, Received, AliyunReceiveTimeReport.Recognizes);
+            if (JsonBatch.Open(request, account, out var unreadable) is not { } document)
+            {
+                return unreadable!;
+            }
+
+            using (document)
+            {
+                // SmsUp pushed to the status URL (the console lets both point at one address) is read as replies.
+                return AliyunReplies.IsReplyPush(document.RootElement)
+                    ? ReplyBatch.Read(document.RootElement, AliyunReplies.Read, Received)
+                    : JsonBatch.ReadReports(document.RootElement, ReadDomesticItem, Received, AliyunReceiveTimeReport.Recognizes);
+            }
         }
 
         if (string.Equals(variant, AliyunInternationalReport.Variant, StringComparison.OrdinalIgnoreCase))
@@ -52,6 +63,30 @@ public sealed class AliyunAdapter : IProviderAdapter
         // A configuration mistake, not the provider's: a 5xx makes Alibaba retry once it is fixed.
         return AdapterResult.Reject(new Rejection(UnknownVariant,
             $"Options:Variant '{variant}' of {account} is not 'domestic' or 'international'.", 500));
+    }
+
+    /// <summary>SmsUp (<see cref="AliyunReplies"/>): verified and acknowledged as SmsReport is, GET probe included.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (UnsignedGuard.Check(request, account) is { } refused)
+        {
+            return AdapterResult.Reject(refused);
+        }
+
+        if (request.Method == "GET" || (request.Body.Length == 0 && request.Method == "HEAD"))
+        {
+            return new AdapterResult.Probe(ProbeReply);
+        }
+
+        if (JsonBatch.Open(request, account, out var unreadable) is not { } document)
+        {
+            return unreadable!;
+        }
+
+        using (document)
+        {
+            return ReplyBatch.Read(document.RootElement, AliyunReplies.Read, Received);
+        }
     }
 
     /// <summary>Stable reason code for an account whose Variant option names no known variant.</summary>

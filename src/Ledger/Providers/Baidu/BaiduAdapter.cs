@@ -11,7 +11,7 @@ namespace Ledger.Providers.Baidu;
 /// headers `requestId`, `timestamp` (epoch ms) and `signature = md5(token + timestamp + body)`.
 /// `messageId` identifies the message. The token is the account's secret (`Secrets`, any of which verifies).
 /// </summary>
-public sealed class BaiduAdapter : IProviderAdapter
+public sealed class BaiduAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "baidu";
 
@@ -21,7 +21,12 @@ public sealed class BaiduAdapter : IProviderAdapter
     /// <summary>"响应参数由业务方自定义…Status为200表示回调成功": only the status matters.</summary>
     public static readonly ProviderReply Received = ProviderReply.Empty();
 
-    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: false);
+
+    /// <summary>The upstream push (<see cref="BaiduReplies"/>): "HTTP Header 参考状态回调", so signed and checked the same way.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: true);
+
+    private AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now, bool reply)
     {
         if (account.Secrets.All(string.IsNullOrEmpty))
         {
@@ -59,7 +64,7 @@ public sealed class BaiduAdapter : IProviderAdapter
                 $"The signed timestamp is {skew.TotalSeconds:F0} s away from our clock; at most {account.TimestampToleranceSeconds} s are accepted (TimestampToleranceSeconds)."));
         }
 
-        return ReadBody(request.BodyText(account.Charset));
+        return reply ? BaiduReplies.Read(request.BodyText(account.Charset), Received) : ReadBody(request.BodyText(account.Charset));
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ namespace Ledger.Providers.Huawei;
 /// secrets (`Secrets`) also requires AK/SK signing (<see cref="HuaweiSignature"/>), checked before
 /// the body is read; the token and allowlist still apply when set.
 /// </summary>
-public sealed partial class HuaweiAdapter : IProviderAdapter
+public sealed partial class HuaweiAdapter : IProviderAdapter, IReplyReader
 {
     /// <summary>"短信平台批量推送状态报告，单次最多推送50条" (sms_05_0063): more is not a Huawei push.</summary>
     public const int MaxBatch = 50;
@@ -40,7 +40,12 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
     /// </summary>
     public static readonly ProviderReply Received = ProviderReply.Empty();
 
-    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: false);
+
+    /// <summary>The upstream (上行) notification (<see cref="HuaweiReplies"/>), verified exactly as status reports are.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: true);
+
+    private AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now, bool reply)
     {
         if (UnsignedGuard.Check(request, account) is { } refused)
         {
@@ -58,6 +63,11 @@ public sealed partial class HuaweiAdapter : IProviderAdapter
         }
 
         var text = request.BodyText(account.Charset);
+        if (reply)
+        {
+            return HuaweiReplies.Read(text, Received);
+        }
+
         return IsJson(request.ContentType, text) ? ReadBatch(text) : ReadSingle(text);
     }
 

@@ -15,7 +15,7 @@ namespace Ledger.Providers.Ronglian;
 /// <see cref="RonglianForm"/>. Ronglian signs nothing: protect the account with a URL token and/or an
 /// allowlist.
 /// </summary>
-public sealed class RonglianAdapter : IProviderAdapter
+public sealed class RonglianAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "ronglian";
 
@@ -30,7 +30,12 @@ public sealed class RonglianAdapter : IProviderAdapter
 
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16 };
 
-    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, reply: false);
+
+    /// <summary>An MO push (<see cref="RonglianReplies"/>) on the replies route: same guard, same bodies; a status report there is refused.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, reply: true);
+
+    private AdapterResult Handle(RawCallback request, ProviderAccount account, bool reply)
     {
         if (UnsignedGuard.Check(request, account) is { } refused)
         {
@@ -42,16 +47,16 @@ public sealed class RonglianAdapter : IProviderAdapter
         // such mark, so only there the declared Content-Type decides.
         return RonglianBody.FirstSignificantByte(request.Body) switch
         {
-            (byte)'<' => ReadXml(request, account),
-            (byte)'{' => ReadJson(request, account),
+            (byte)'<' => ReadXml(request, account, reply),
+            (byte)'{' => ReadJson(request, account, reply),
             null => AdapterResult.Reject(Rejection.Malformed("The body is empty; a Ronglian <Request> (XML), {\"Request\":…} (JSON) or form was expected.")),
-            _ when RonglianForm.IsForm(request.ContentType) => RonglianForm.Read(request, account),
+            _ when RonglianForm.IsForm(request.ContentType) && !reply => RonglianForm.Read(request, account),
             _ => AdapterResult.Reject(Rejection.Malformed(
                 $"The body is neither XML nor JSON: it must start with '<' or '{{', or be declared {RonglianForm.ContentType}.")),
         };
     }
 
-    private AdapterResult ReadJson(RawCallback request, ProviderAccount account)
+    private AdapterResult ReadJson(RawCallback request, ProviderAccount account, bool reply)
     {
         JsonDocument document;
         try
@@ -83,11 +88,11 @@ public sealed class RonglianAdapter : IProviderAdapter
                 return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON object with a \"Request\" object inside."));
             }
 
-            return Interpret(name => JsonBatch.Text(r, name), r.GetRawText(), JsonReceived);
+            return Interpret(name => JsonBatch.Text(r, name), r.GetRawText(), JsonReceived, reply);
         }
     }
 
-    private AdapterResult ReadXml(RawCallback request, ProviderAccount account)
+    private AdapterResult ReadXml(RawCallback request, ProviderAccount account, bool reply)
     {
         var parsed = RonglianXml.Parse(RonglianBody.Text(request, account, xml: true));
         if (parsed.Error is { } error)
@@ -95,18 +100,29 @@ public sealed class RonglianAdapter : IProviderAdapter
             return AdapterResult.Reject(Rejection.Malformed(error));
         }
 
-        return Interpret(parsed.Field, parsed.RawItem, XmlReceived);
+        return Interpret(parsed.Field, parsed.RawItem, XmlReceived, reply);
     }
 
-    private AdapterResult Interpret(Func<string, string?> field, string rawItem, ProviderReply reply)
+    private AdapterResult Interpret(Func<string, string?> field, string rawItem, ProviderReply reply, bool replyRoute)
     {
-        // smsType 1 is a status report; 0 is an MO (上行) message, and anything else is not documented.
-        // Such a push is acknowledged and its raw request kept, but it is not a status: no message stream.
-        // An MO's `content` is the text the user sent, not a message id, so it must not become a key.
+        // smsType 1 is a status report; anything else is an MO (上行) message (the GetArrived API: "0:上行短信数据"),
+        // read as a reply in a stream of its own. An MO's `content` is the text the user sent, not a message
+        // id, so it never becomes a message key.
         var smsType = field("smsType")?.Trim();
+        if (!string.IsNullOrEmpty(smsType) && smsType != "1")
+        {
+            return RonglianReplies.Read(field, rawItem, reply);
+        }
+
+        if (replyRoute)
+        {
+            return AdapterResult.Reject(ReplyRejections.Unknown(
+                $"This is not a Ronglian MO push: smsType is '{smsType}' (1 is a status report; push those to the status route)."));
+        }
+
+        // Another action is acknowledged and its raw request kept, but it is not a status: no message stream.
         var action = field("action")?.Trim();
-        if ((!string.IsNullOrEmpty(smsType) && smsType != "1")
-            || (!string.IsNullOrEmpty(action) && !string.Equals(action, "SMSArrived", StringComparison.OrdinalIgnoreCase)))
+        if (!string.IsNullOrEmpty(action) && !string.Equals(action, "SMSArrived", StringComparison.OrdinalIgnoreCase))
         {
             return new AdapterResult.Accepted([], reply);
         }

@@ -10,7 +10,7 @@ namespace Ledger.Providers.Tencent;
 /// at most 100 reports; `sid` (the SerialNo) identifies one message to one number. Tencent signs nothing.
 /// The same reports may also come wrapped as `{"callbackData":"&lt;Base64&gt;"}` (<see cref="TencentCallbackData"/>).
 /// </summary>
-public sealed class TencentAdapter : IProviderAdapter
+public sealed class TencentAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "tencent";
 
@@ -39,7 +39,32 @@ public sealed class TencentAdapter : IProviderAdapter
                 return TencentCallbackData.Read(callbackData, account);
             }
 
+            // The reply callback's object pushed to the status URL is read as a reply.
+            if (TencentReplies.Recognizes(root))
+            {
+                return ReplyBatch.Read(root, TencentReplies.Read, Received);
+            }
+
             return JsonBatch.ReadReports(root, (JsonElement item, out Rejection? rejection) => ReadReport(item, ParserVersion, out rejection), Received);
+        }
+    }
+
+    /// <summary>The reply callback (<see cref="TencentReplies"/>), verified and acknowledged as the status callback is.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    {
+        if (UnsignedGuard.Check(request, account) is { } refused)
+        {
+            return AdapterResult.Reject(refused);
+        }
+
+        if (JsonBatch.Open(request, account, out var unreadable) is not { } document)
+        {
+            return unreadable!;
+        }
+
+        using (document)
+        {
+            return ReplyBatch.Read(document.RootElement, TencentReplies.Read, Received);
         }
     }
 

@@ -13,7 +13,7 @@ namespace Ledger.Providers.Twilio;
 /// a JSON body, signed through the `bodySHA256` query parameter (<see cref="TwilioSignature"/>); once
 /// verified it is read only if it carries the status-callback fields under their form names.
 /// </summary>
-public sealed class TwilioAdapter : IProviderAdapter
+public sealed class TwilioAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "twilio";
 
@@ -32,7 +32,12 @@ public sealed class TwilioAdapter : IProviderAdapter
     /// </summary>
     public const string RawDlrDoneDateRule = "UTC assumed (Twilio documents no zone for RawDlrDoneDate; the carrier may use local time)";
 
-    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, reply: false);
+
+    /// <summary>The incoming-message webhook (<see cref="TwilioReplies"/>): signed like the status callback, verified the same way.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, reply: true);
+
+    private AdapterResult Handle(RawCallback request, ProviderAccount account, bool reply)
     {
         if (account.Secrets.Count == 0)
         {
@@ -73,10 +78,10 @@ public sealed class TwilioAdapter : IProviderAdapter
                     $"{TwilioSignature.Header} does not match. It is computed over the public URL ({request.Url}; set Ledger__PublicBaseUrl when behind a proxy) and every POST parameter, with the account's auth token."));
             }
 
-            return Read(body, name => Value(parameters, name), fromJson: false);
+            return reply ? TwilioReplies.Read(body, name => Value(parameters, name)) : Read(body, name => Value(parameters, name), fromJson: false);
         }
 
-        return VerifyBody(request, body, bodyHashes, presented, algorithm, account.Secrets, fragment);
+        return VerifyBody(request, body, bodyHashes, presented, algorithm, account.Secrets, fragment, reply);
     }
 
     /// <summary>
@@ -84,7 +89,7 @@ public sealed class TwilioAdapter : IProviderAdapter
     /// body. Both must hold; a JSON body with no bodySHA256 is covered by nothing and is refused.
     /// </summary>
     private AdapterResult VerifyBody(RawCallback request, string body, List<string> bodyHashes, string presented,
-        HashAlgorithmName algorithm, IEnumerable<string> secrets, string? fragment)
+        HashAlgorithmName algorithm, IEnumerable<string> secrets, string? fragment, bool reply)
     {
         if (bodyHashes.Count != 1)
         {
@@ -118,7 +123,7 @@ public sealed class TwilioAdapter : IProviderAdapter
             }
 
             var root = document.RootElement;
-            return Read(body, name => JsonBatch.Text(root, name), fromJson: true);
+            return reply ? TwilioReplies.Read(body, name => JsonBatch.Text(root, name)) : Read(body, name => JsonBatch.Text(root, name), fromJson: true);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Ledger.Providers.Vonage;
 /// "HTTP Method" setting picks GET (query), POST (form) or POST-JSON, so all three are read.
 /// An account with secrets requires Vonage's signature; one without is protected by UnsignedGuard.
 /// </summary>
-public sealed class VonageAdapter : IProviderAdapter
+public sealed class VonageAdapter : IProviderAdapter, IReplyReader
 {
     public string Name => "vonage";
 
@@ -30,7 +30,12 @@ public sealed class VonageAdapter : IProviderAdapter
     /// <summary>`scts` (YYMMDDHHMM) is the carrier's time and carries no zone; used only without message-timestamp.</summary>
     public const string SctsRule = "UTC assumed (Vonage scts is the carrier's time with no zone; it may be carrier-local)";
 
-    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now)
+    public AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: false);
+
+    /// <summary>The inbound-SMS webhook (<see cref="VonageReplies"/>): same methods, same signature and nonce checks as receipts.</summary>
+    public AdapterResult HandleReply(RawCallback request, ProviderAccount account, DateTimeOffset now) => Handle(request, account, now, reply: true);
+
+    private AdapterResult Handle(RawCallback request, ProviderAccount account, DateTimeOffset now, bool reply)
     {
         if (account.Secrets.Count == 0 && UnsignedGuard.Check(request, account) is { } refused)
         {
@@ -47,6 +52,11 @@ public sealed class VonageAdapter : IProviderAdapter
         if (account.Secrets.Count > 0 && Verify(parameters, account, now, out nonce) is { } unverified)
         {
             return AdapterResult.Reject(unverified);
+        }
+
+        if (reply)
+        {
+            return VonageReplies.Read(name => Value(parameters, name), rawItem, Received, nonce);
         }
 
         var messageId = Value(parameters, "messageId");

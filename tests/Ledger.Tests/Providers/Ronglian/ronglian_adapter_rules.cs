@@ -111,11 +111,12 @@ public sealed class ronglian_adapter_rules
     [Theory]
     [InlineData("0")]
     [InlineData("2")]
-    public void an_mo_push_is_accepted_with_no_items_and_the_normal_reply(string smsType)
+    public void an_mo_push_is_read_as_a_reply_with_no_status_items_and_the_normal_reply(string smsType)
     {
         // An MO's content is the user's text, not a message id: it must not become a message key.
         var json = Accept(RonglianPayloads.Request(RonglianPayloads.Json("hello", smsType: smsType)));
         json.Items.ShouldBeEmpty();
+        json.ReplyItems.Single().Content.ShouldBe("hello");
         json.Reply.ShouldBe(RonglianAdapter.JsonReceived);
 
         var xml = Accept(RonglianPayloads.Request(RonglianPayloads.Xml("hello", smsType: smsType), "application/xml"));

@@ -74,7 +74,7 @@ public sealed class when_ronglian_pushes_a_status_report(LedgerFixture fixture)
     }
 
     [Fact]
-    public async Task an_mo_push_is_kept_as_a_raw_request_but_creates_no_message()
+    public async Task an_mo_push_is_kept_as_a_reply_in_its_own_stream_and_creates_no_message()
     {
         var sid = Payloads.NewId();
         var body = RonglianPayloads.Json(sid, smsType: "0");
@@ -88,7 +88,9 @@ public sealed class when_ronglian_pushes_a_status_report(LedgerFixture fixture)
         var record = (await session.Query<RawRequestRecord>().Where(r => r.QueryString == $"?trace={sid}").ToListAsync()).ShouldHaveSingleItem();
         record.Provider.ShouldBe("ronglian");
         record.Outcome.ShouldBe(RequestOutcomes.Accepted);
-        record.ItemCount.ShouldBe(0);
+        record.ItemCount.ShouldBe(1);
+        // An MO's content is the text the phone sent: the reply's stream, never a message stream.
+        record.Streams.ShouldHaveSingleItem().ShouldStartWith("ronglian:reply:");
         Encoding.UTF8.GetString(record.Body).ShouldBe(body);
     }
 

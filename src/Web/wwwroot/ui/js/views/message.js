@@ -1,5 +1,6 @@
 import { get, enc } from '../api.js';
 import { h, clear, utc, badge, errorBox } from '../dom.js';
+import { repliesTable } from './search.js';
 
 export const title = 'Message';
 
@@ -32,6 +33,13 @@ export async function render(main, { segments }) {
   main.append(h('div', { class: 'layout-2' },
     h('section', { 'aria-labelledby': 'tl-title' }, h('h3', { id: 'tl-title' }, `History (${events.length} events)`), timeline),
     h('section', { 'aria-labelledby': 'asof-title' }, h('h3', { id: 'asof-title' }, 'As of'), asOf(events, base, asOfResult, timeline), asOfResult)));
+
+  // Replies that name this message (where the provider links them); a failed lookup leaves the page as it is.
+  try {
+    const replies = await get(`/replies?provider=${enc(provider)}&inReplyTo=${enc(messageKey)}`);
+    const section = repliesTable(replies.items, 'message-replies');
+    if (section) main.append(section);
+  } catch { /* the status and history above stand on their own */ }
 }
 
 function statusCard(s, heading, id) {

@@ -52,6 +52,7 @@ export async function render(main, { query }) {
     results.append(heading);
     if (page.items.length === 0) {
       results.append(info('No messages found', 'Nothing has been reported for this value. Check the number, or search by the provider message key.'));
+      appendReplies(results, page.replies);
       return;
     }
     results.append(h('div', { class: 'card' }, h('table', { class: 'results-list' },
@@ -65,7 +66,30 @@ export async function render(main, { query }) {
         h('td', {}, utc(m.reportedAt)),
         h('td', {}, utc(m.firstReceivedAt)),
         h('td', { class: 'num' }, m.callbackCount)))))));
+    appendReplies(results, page.replies);
   } catch (e) {
     clear(results, errorBox(e));
   }
+}
+
+// Replies from phones (上行 / MO): a phone search also lists the number's replies; a message page lists
+// the replies that name the message. Unsubscribes are marked.
+export function repliesTable(replies, id) {
+  if (!replies || replies.length === 0) return null;
+  return h('section', { id, 'aria-labelledby': `${id}-title` },
+    h('h3', { id: `${id}-title` }, `${replies.length} repl${replies.length === 1 ? 'y' : 'ies'} from the phone`),
+    h('div', { class: 'card' }, h('table', { class: 'results-list replies-list' },
+      h('thead', {}, h('tr', {}, ['Received', 'Provider', 'Phone', 'Reply', 'In reply to', ''].map(t => h('th', {}, t)))),
+      h('tbody', {}, replies.map(r => h('tr', {},
+        h('td', {}, utc(r.receivedAt)),
+        h('td', {}, r.provider, r.account && r.account !== 'default' ? ` / ${r.account}` : ''),
+        h('td', { class: 'mono' }, r.phone ?? '—'),
+        h('td', { class: 'reply-content', lang: 'zh' }, r.content),
+        h('td', {}, r.inReplyTo ? h('a', { href: `#/message/${enc(r.provider)}/${enc(r.inReplyTo)}` }, r.inReplyTo) : '—'),
+        h('td', {}, r.unsubscribe ? badge('unsubscribe', 'failed') : null, r.duplicateCount > 0 ? badge(`${r.duplicateCount} duplicate`, 'outline') : null)))))));
+}
+
+function appendReplies(results, replies) {
+  const section = repliesTable(replies, 'search-replies');
+  if (section) results.append(section);
 }
