@@ -63,7 +63,7 @@ public sealed class LargeStore(string baseUrl, ServiceProcess service)
             }
         })));
         var rate = messages / watch.Elapsed.TotalSeconds;
-        Console.WriteLine($"seeded {messages:N0} messages ({messages * 2:N0} events) in {watch.Elapsed.TotalSeconds:F0} s = {rate:F0} reports/s, {errors} errors");
+        Console.WriteLine($"seeded {messages:N0} messages ({messages:N0} events: one per report) in {watch.Elapsed.TotalSeconds:F0} s = {rate:F0} reports/s, {errors} errors");
         return rate;
     }
 

@@ -2,6 +2,7 @@ using JasperFx.Environment;
 using Ledger.Providers;
 using Ledger.Providers.Generic;
 using Ledger.Providers.Huawei;
+using Ledger.Providers.Pull;
 
 namespace Ledger.Web.Cli;
 
@@ -105,7 +106,35 @@ public static class ConfigurationCheck
                 {
                     problems.AddRange(GenericProblems(name, account));
                 }
+
+                if (account.Pull is { } pull)
+                {
+                    problems.AddRange(PullProblems(provider, name, pull));
+                }
             }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// An account's query-API settings (`…__Pull__…`) that could never make a call: a provider without a
+    /// query API, a credential missing, an endpoint that is not an absolute http(s) URL. Names keys, never values.
+    /// </summary>
+    public static IReadOnlyList<string> PullProblems(string provider, string account, PullSettings pull)
+    {
+        if (!PullSettings.Required.ContainsKey(provider))
+        {
+            return [$"Ledger__Providers__{provider}__{account}__{PullSettings.Section}: {provider} has no status query API the ledger can call; its reports come by push only (remove these settings)."];
+        }
+
+        var problems = pull.Missing(provider)
+            .Select(name => $"{PullSettings.Key(provider, account, name)} is not set: pulling {provider} reports for account '{account}' needs it.")
+            .ToList();
+        if (!string.IsNullOrWhiteSpace(pull.Endpoint)
+            && (!Uri.TryCreate(pull.Endpoint.Trim(), UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"{PullSettings.Key(provider, account, nameof(PullSettings.Endpoint))} '{pull.Endpoint}' is not an absolute http(s) URL.");
         }
 
         return problems;

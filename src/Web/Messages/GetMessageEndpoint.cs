@@ -12,11 +12,12 @@ public static class GetMessageEndpoint
     /// <summary>
     /// The message's inline document, as the contract's view; with `?version=n` or `?asOf=instant`, the
     /// same projection folded over the stream's events up to that point, archived ones included (what the
-    /// inline document held then).
+    /// inline document held then). A plain query session of the store rather than an injected one (Wolverine builds an outboxed
+    /// session and a message context for those, which a read does not need).
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IQuerySession session, MessageProjection projection)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IDocumentStore store, MessageProjection projection)
     {
         if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
             || !Query.TryInstant(context, "asOf", out var asOf, out error))
@@ -25,6 +26,7 @@ public static class GetMessageEndpoint
         }
 
         var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
+        await using var session = store.QuerySession();
         if (version is null && asOf is null)
         {
             var current = await MessageReads.LoadAsync(session, projection, key, context.RequestAborted);

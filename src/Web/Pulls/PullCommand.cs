@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ledger.Providers.Pull;
 
 namespace Ledger.Web.Pulls;
 
@@ -17,6 +18,11 @@ public static class PullCommand
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
+        if (args.Contains("--probe", StringComparer.OrdinalIgnoreCase))
+        {
+            return await ProbeAsync(services, Value(args, "--provider"), Value(args, "--account"));
+        }
+
         if (!TryParse(args, out var command, out var error))
         {
             await Console.Error.WriteLineAsync(error);
@@ -52,6 +58,68 @@ public static class PullCommand
         Console.WriteLine(JsonSerializer.Serialize(PullView.Of(job), new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
         return job.State == PullStates.Completed ? 0 : 1;
     }
+
+    /// <summary>
+    /// `pull --probe [--provider p] [--account a]`: one query per account with Pull settings, about a message
+    /// that does not exist, to prove the endpoint, the credentials and the signature end to end before a
+    /// report goes missing. Prints one line per account; exit 1 when any could not be asked. Nothing is stored.
+    /// </summary>
+    public static async Task<int> ProbeAsync(IServiceProvider services, string? onlyProvider, string? onlyAccount)
+    {
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
+        var providers = services.GetRequiredService<PullProviders>();
+        var now = DateTimeOffset.UtcNow;
+        var failed = 0;
+        var asked = 0;
+        foreach (var (provider, accounts) in options.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if ((onlyProvider is not null && !provider.Equals(onlyProvider, StringComparison.OrdinalIgnoreCase)) || providers.Find(provider) is not { } pull)
+            {
+                continue;
+            }
+
+            foreach (var (name, account) in accounts.Where(a => a.Value.Pull is not null && (onlyAccount is null || a.Key == onlyAccount)))
+            {
+                asked++;
+                var answer = await pull.Query.QueryAsync(
+                    new PullRequest(name, account.Pull!, ProbePhone, now.AddHours(-1), now, [ProbeKey(provider)]), CancellationToken.None);
+                var line = answer.Error switch
+                {
+                    null => $"answered (HTTP {answer.HttpStatus}): credentials and signature accepted",
+                    { Kind: PullErrorKind.Provider } e => $"answered (HTTP {answer.HttpStatus}, {e.ProviderCode}): credentials accepted; the probe's made-up message is unknown, as expected",
+                    { Kind: PullErrorKind.Throttled } => $"throttled (HTTP {answer.HttpStatus}): credentials accepted; try again later",
+                    var e => $"FAILED ({e.Kind}{(e.ProviderCode is null ? "" : $", {e.ProviderCode}")}): {e.Detail}",
+                };
+                if (answer.Error is { Kind: not (PullErrorKind.Provider or PullErrorKind.Throttled) })
+                {
+                    failed++;
+                }
+
+                Console.WriteLine($"{provider,-8} {name,-12} {line}");
+            }
+        }
+
+        if (asked == 0)
+        {
+            await Console.Error.WriteLineAsync("No account has Pull settings (Ledger__Providers__{provider}__{account}__Pull__…) for a provider with a query API.");
+            return 1;
+        }
+
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>A number and message no real send has: the probe asks about something that cannot exist.</summary>
+    private const string ProbePhone = "+8613800000000";
+
+    private static string ProbeKey(string provider) => provider.ToLowerInvariant() switch
+    {
+        "aliyun" => "ledgerprobe:13800000000",
+        "twilio" => "SM00000000000000000000000000000000",
+        _ => "ledger-probe",
+    };
+
+    private static string? Value(string[] args, string name) =>
+        Array.FindIndex(args, a => a.Equals(name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     public static bool TryParse(string[] args, out StartPull command, out string? error)
     {

@@ -27,6 +27,26 @@ public sealed class configuration_check_rules
     }
 
     [Fact]
+    public void pull_settings_that_could_never_make_a_call_are_named_key_by_key_without_their_values()
+    {
+        var half = With("aliyun", "shop", new ProviderAccount { Token = "t", Pull = new() { AccessKeyId = "LTAI-the-id", Endpoint = "dysmsapi" } });
+        var problems = ConfigurationCheck.Problems(half, Known);
+        problems.Count.ShouldBe(2);
+        problems.ShouldContain(p => p.Contains("Ledger__Providers__aliyun__shop__Pull__AccessKeySecret"));
+        problems.ShouldContain(p => p.Contains("Ledger__Providers__aliyun__shop__Pull__Endpoint") && p.Contains("absolute"));
+        problems.ShouldAllBe(p => !p.Contains("LTAI-the-id"));
+
+        var tencent = ConfigurationCheck.Problems(With("tencent", "default", new ProviderAccount { Token = "t", Pull = new() { SecretId = "id", SecretKey = "key" } }), Known);
+        tencent.ShouldHaveSingleItem().ShouldContain("__Pull__SdkAppId");
+
+        ConfigurationCheck.Problems(With("huawei", "default", new ProviderAccount { Token = "t", Pull = new() { AccessKeyId = "x" } }), Known)
+            .ShouldHaveSingleItem().ShouldContain("no status query API");
+
+        ConfigurationCheck.Problems(With("twilio", "default", new ProviderAccount { Secrets = ["auth-token"], Pull = new() { AccountSid = "AC1", AuthToken = "t" } },
+            "https://ledger.example.com"), Known).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void trusted_proxies_must_be_addresses_or_networks()
     {
         var options = new LedgerOptions { TrustedProxies = ["10.0.0.0/8", "192.0.2.10", "fd00::/8", "proxy.internal", "10.0.0.0/40"] };

@@ -22,6 +22,32 @@ public sealed record PullSettings
     public string? AuthToken { get; init; }
     public string? Endpoint { get; init; }
 
+    /// <summary>The settings each provider's query API cannot be called without; a provider not listed has no query API.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Required = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["aliyun"] = [nameof(AccessKeyId), nameof(AccessKeySecret)],
+        ["tencent"] = [nameof(SecretId), nameof(SecretKey), nameof(SdkAppId)],
+        ["twilio"] = [nameof(AccountSid), nameof(AuthToken)],
+    };
+
+    /// <summary>The required settings of <paramref name="provider"/>'s query API that are not set (all of them for a provider without one).</summary>
+    public IReadOnlyList<string> Missing(string provider) =>
+        Required.TryGetValue(provider, out var names) ? [.. names.Where(name => string.IsNullOrWhiteSpace(Value(name)))] : [];
+
+    private string? Value(string name) => name switch
+    {
+        nameof(AccessKeyId) => AccessKeyId,
+        nameof(AccessKeySecret) => AccessKeySecret,
+        nameof(SecretId) => SecretId,
+        nameof(SecretKey) => SecretKey,
+        nameof(SdkAppId) => SdkAppId,
+        nameof(Region) => Region,
+        nameof(AccountSid) => AccountSid,
+        nameof(AuthToken) => AuthToken,
+        nameof(Endpoint) => Endpoint,
+        _ => null,
+    };
+
     /// <summary>The environment-form key of a setting, for messages that tell an operator what to set.</summary>
     public static string Key(string provider, string account, string name) =>
         $"Ledger__Providers__{provider}__{account}__{Section}__{name}";
