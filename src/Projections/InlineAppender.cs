@@ -16,7 +16,7 @@ namespace Ledger.Projections;
 /// (arrays unnested), instead of Marten's append function and upsert per stream. The rows are exactly
 /// Marten's (same tables, columns, serializer, event names and versions), so reads, replays, rebuilds
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
-/// plain SQL inside PostgreSQL (README "Performance and the benchmark").
+/// plain SQL inside PostgreSQL (docs/performance.md).
 /// </summary>
 public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies)
     : IStreamAppender

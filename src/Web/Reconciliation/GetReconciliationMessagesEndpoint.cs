@@ -1,5 +1,6 @@
 using Ledger.Web.Security;
 using System.Runtime.CompilerServices;
+using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Web.Messages;
 using Marten;
@@ -24,11 +25,14 @@ public sealed record ReconciliationMessageView(
     int? BilledParts,
     int Callbacks,
     int Duplicates,
-    int Corrected)
+    int Corrected,
+    FailureCategory? Category,
+    bool? Retryable)
 {
     public static ReconciliationMessageView From(Message m, DateTimeOffset now, TimeSpan wait) => new(
         m.Day, m.Provider, m.Account, m.MessageKey, ReconciliationFilter.StatusName(m.Status), m.Final, m.IsMissingReport(now, wait),
-        m.SentAt, m.ReportedAt, m.FirstReceivedAt == default ? null : m.FirstReceivedAt, PhoneMask.Mask(m.Phone), m.OutId, m.BilledParts, m.CallbackCount, m.DuplicateCount, m.CorrectedCount);
+        m.SentAt, m.ReportedAt, m.FirstReceivedAt == default ? null : m.FirstReceivedAt, PhoneMask.Mask(m.Phone), m.OutId, m.BilledParts, m.CallbackCount, m.DuplicateCount, m.CorrectedCount,
+        m.Category, m.Retryable);
 }
 
 /// <summary>`GET /reconciliation/messages?from=&amp;to=&amp;provider=&amp;account=&amp;status=&amp;page=&amp;pageSize=&amp;format=csv`.</summary>
@@ -41,7 +45,7 @@ public static class GetReconciliationMessagesEndpoint
     private static readonly string[] Header =
     [
         "day", "provider", "account", "messageKey", "status", "final", "missingReport", "sentAt", "reportedAt", "firstReceivedAt",
-        "phone", "outId", "billedParts", "callbacks", "duplicates", "corrected",
+        "phone", "outId", "billedParts", "callbacks", "duplicates", "corrected", "category", "retryable",
     ];
 
     [RequiresRole(Roles.Finance)]
@@ -99,6 +103,8 @@ public static class GetReconciliationMessagesEndpoint
                 v.Day, v.Provider, v.Account, v.MessageKey, v.Status, v.Final ? "true" : "false", v.MissingReport ? "true" : "false",
                 ReconciliationCsv.Instant(v.SentAt), ReconciliationCsv.Instant(v.ReportedAt), ReconciliationCsv.Instant(v.FirstReceivedAt),
                 v.Phone, v.OutId, v.BilledParts, v.Callbacks, v.Duplicates, v.Corrected,
+                v.Category is { } category ? System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(category.ToString()) : null,
+                v.Retryable is { } retryable ? (retryable ? "true" : "false") : null,
             ];
         }
     }

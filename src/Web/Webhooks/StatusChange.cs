@@ -25,7 +25,9 @@ public sealed record StatusChange(
     DeliveryStatus PreviousStatus,
     long Version,
     bool Correction,
-    bool Intermediate)
+    bool Intermediate,
+    FailureCategory? Category = null,
+    bool? Retryable = null)
 {
     /// <summary>
     /// Standard Webhooks `webhook-id`: the same for every retry and re-send of this change (subscribers
@@ -68,7 +70,7 @@ public static class StatusChanges
                 into.Add(new StatusChange(
                     history.Id, history.Provider, history.Account, history.MessageKey,
                     entry.StatusAfter, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.ProviderTime?.Utc,
-                    status, entry.Version, correction, Intermediate: !changed));
+                    status, entry.Version, correction, Intermediate: !changed, entry.Category, entry.Retryable));
             }
 
             status = entry.StatusAfter;
@@ -88,13 +90,13 @@ public static class WebhookPayload
 
     public static string Body(StatusChange change, DateTimeOffset now) => JsonSerializer.Serialize(new Envelope(EventType, now,
         new Data(change.Provider, change.Account, change.MessageKey, change.Status, change.Final, change.ProviderStatus, change.ErrorCode,
-            change.ReportedAt, change.PreviousStatus, change.Version, change.Correction)), Json);
+            change.ReportedAt, change.PreviousStatus, change.Version, change.Correction, change.Category, change.Retryable)), Json);
 
     private sealed record Envelope(string Type, DateTimeOffset Timestamp, Data Data);
 
     private sealed record Data(
         string Provider, string Account, string MessageKey, DeliveryStatus Status, bool Final, string? ProviderStatus, string? ErrorCode,
-        DateTimeOffset? ReportedAt, DeliveryStatus PreviousStatus, long Version, bool Correction);
+        DateTimeOffset? ReportedAt, DeliveryStatus PreviousStatus, long Version, bool Correction, FailureCategory? Category, bool? Retryable);
 }
 
 /// <summary>Standard Webhooks v1 signature: `v1,` + Base64(HMAC-SHA256(secret, `{id}.{timestamp}.{body}`)).</summary>

@@ -32,5 +32,14 @@ public sealed class when_reports_are_categorized(LedgerFixture fixture)
         var (_, history) = await fixture.Host.GetJsonAsync($"/messages/aliyun/{key}/history");
         history.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("category").GetString()).ShouldBe(["invalid_number", "delivered"]);
         history.GetProperty("events").EnumerateArray().ShouldAllBe(e => e.GetProperty("source").GetString() == "push");
+
+        // Finance's per-message rows and their CSV carry it too.
+        var rows = "/reconciliation/messages?from=2026-11-25&to=2026-11-25&provider=aliyun&pageSize=1000";
+        var (_, page) = await fixture.Host.GetJsonAsync(rows, LedgerApi.FinanceKey);
+        var row = page.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("messageKey").GetString() == key);
+        row.GetProperty("category").GetString().ShouldBe("delivered");
+        var (_, csv, _) = await fixture.Host.GetRawAsync(rows + "&format=csv", LedgerApi.FinanceKey);
+        csv.Split('\n')[0].TrimEnd('\r').ShouldEndWith("category,retryable");
+        csv.Split('\n').Single(l => l.Contains(key)).TrimEnd('\r').ShouldEndWith(",delivered,false");
     }
 }

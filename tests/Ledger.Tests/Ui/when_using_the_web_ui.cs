@@ -105,6 +105,7 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
         timeline.ShouldContain("provider time 2026-11-25 02:32:10 UTC (sent as “2026-11-25 10:32:10”)");
         timeline.ShouldContain("用户接收失败");
         (await page.Locator("#current-status .description").TextContentAsync()).ShouldBe("用户接收成功");
+        (await page.Locator("#current-status").TextContentAsync())!.ShouldContain("What it means");
         await ScreenshotAsync(page, "message-timeline");
         ShouldHaveStayedHome(session);
     }

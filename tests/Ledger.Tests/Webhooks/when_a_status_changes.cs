@@ -51,6 +51,8 @@ public sealed class when_a_status_changes(LedgerFixture ledger) : IAsyncLifetime
         data.GetProperty("reportedAt").GetDateTimeOffset().ShouldBe(DateTimeOffset.Parse("2026-11-25T02:32:05Z"));
         data.GetProperty("version").GetInt64().ShouldBe(1);
         data.GetProperty("correction").GetBoolean().ShouldBeFalse();
+        data.GetProperty("category").GetString().ShouldBe("delivered");
+        data.GetProperty("retryable").GetBoolean().ShouldBeFalse();
         data.TryGetProperty("phone", out _).ShouldBeFalse();
 
         // Only `main` hears Aliyun; the attempts are on record for the admin.

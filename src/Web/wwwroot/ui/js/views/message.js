@@ -54,7 +54,8 @@ function statusCard(s, heading, id) {
       fact('Reported at (provider time)', utc(s.reportedAt)), fact('Account', s.account ?? '—'),
       fact('First received', utc(s.firstReceivedAt)), fact('Last received', utc(s.lastReceivedAt)),
       fact('Callbacks', `${s.callbackCount} (${s.duplicateCount} duplicate, ${s.conflictCount ?? 0} conflict)`), fact('Billed parts', s.billedParts ?? '—'),
-      fact('Version', s.version), fact('Parser', s.parserVersion ?? '—')));
+      fact('Version', s.version), fact('Parser', s.parserVersion ?? '—'),
+      fact('What it means', s.category ? `${s.category.replaceAll('_', ' ')}${s.retryable ? ' (worth sending again)' : ''}` : '—')));
 }
 
 const fact = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
@@ -75,6 +76,7 @@ function entry(e) {
       e.providerStatus ? h('span', { class: 'mono' }, e.providerStatus) : null,
       e.errorCode && e.errorCode !== e.providerStatus ? h('span', { class: 'mono' }, e.errorCode) : null,
       e.part ? h('span', { class: 'muted small' }, `part ${e.part.sequence} of ${e.part.total}`) : null,
+      e.category && e.category !== 'delivered' ? h('span', { class: 'muted small category' }, e.category.replaceAll('_', ' ')) : null,
       e.statusAfter && e.type !== 'callback_received' ? h('span', { class: 'muted small' }, `→ status ${e.statusAfter}`) : null),
     h('div', { class: 'tl-times' },
       'Arrived ', utc(e.receivedAt),
