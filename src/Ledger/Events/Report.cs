@@ -25,7 +25,8 @@ public sealed record Report(
     string ParserVersion,
     MessagePart? Part = null,
     FailureCategory? Category = null,
-    bool? Retryable = null)
+    bool? Retryable = null,
+    bool? TextReplaced = null)
 {
     /// <summary>
     /// What makes two reports "the same report": providers re-push identical reports (they document

@@ -26,10 +26,10 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
+            var key = StorableText.Clean(item.MessageKey)!;
             appends[i] = new StreamAppend(
-                StreamKeys.Message(provider, item.MessageKey),
-                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt,
-                    FailureCategories.Classified(provider, item.Report))]);
+                StreamKeys.Message(provider, key),
+                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report))]);
         }
 
         if (replies.Count > 0)
@@ -69,10 +69,10 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
         for (var i = 0; i < reports.Count; i++)
         {
             var item = reports[i];
+            var key = StorableText.Clean(item.MessageKey)!;
             appends.Add(new StreamAppend(
-                StreamKeys.Message(provider, item.MessageKey),
-                [new ReportReceived(provider, account, item.MessageKey, record.Id, i, item.RawItem, record.ReceivedAt,
-                    FailureCategories.Classified(provider, item.Report), ReportSources.Pull)]));
+                StreamKeys.Message(provider, key),
+                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report), ReportSources.Pull)]));
         }
 
         foreach (var key in foundNoReport)
@@ -88,6 +88,12 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             Streams = appends.Count == 0 ? [] : DistinctStreams(appends),
         }, appends);
     }
+
+    /// <summary>
+    /// A reading as it is stored (and as replays compare it): classified from the provider's documented codes,
+    /// with text PostgreSQL cannot hold replaced (<see cref="StorableText"/>).
+    /// </summary>
+    public static Report Stored(string provider, Report report) => StorableText.Clean(FailureCategories.Classified(provider, report));
 
     /// <summary>The `outcome` of the raw record of a sent-message registration request.</summary>
     public const string SentRegistrationOutcome = "sent_registration";

@@ -63,13 +63,13 @@ public static class Reinterpretation
                 continue;
             }
 
-            var previous = latest(item.MessageKey, record.Id, i);
+            var previous = latest(StorableText.Clean(item.MessageKey)!, record.Id, i);
             if (previous is null)
             {
                 changes.Add(new ItemChange(DifferenceKinds.KeyChanged, item.MessageKey, i, null, item.Report,
                     "Today's parser keys this item to a message whose stream does not hold it; nothing appended."));
             }
-            else if (FailureCategories.Classified(record.Provider, item.Report) is var today && !SameReading(previous, today))
+            else if (IngestWrite.Stored(record.Provider, item.Report) is var today && !SameReading(previous, today))
             {
                 // Categories are part of the reading: a table that moved re-categorizes what is stored.
                 changes.Add(new ItemChange(DifferenceKinds.Corrected, item.MessageKey, i, previous, today, null));
