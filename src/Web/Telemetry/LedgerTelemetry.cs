@@ -85,8 +85,10 @@ public static class LedgerTelemetry
         // carries the phone number. Ingest logs carry their own scope (the request id of the raw record);
         // with OTLP tracing on, the Activity is still started for the exporter.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        // Marten's Debug lines carry SQL parameters, and an Alibaba message key is `{biz_id}:{phone}`.
-        builder.Logging.AddFilter("Marten", LogLevel.Information);
+        // Marten's Debug lines carry SQL parameters (an Alibaba message key is `{biz_id}:{phone}`), and its
+        // Information lines on a first start are whole schema scripts: a newcomer's console showed pages of
+        // DDL. Its warnings and errors still show; the ledger says itself when it creates the tables.
+        builder.Logging.AddFilter("Marten", LogLevel.Warning);
         return builder;
     }
 
