@@ -8,7 +8,7 @@ namespace Ledger.Projections;
 public static class MessageReads
 {
     /// <summary>
-    /// The inline document; for a stream written by an earlier build whose documents were not rebuilt yet
+    /// The stored document; for a stream written by an earlier build whose documents were not rebuilt yet
     /// (`rebuild` turns a whole store into the current shape), the same fold over its stored events, so an
     /// upgrade never hides a message. Null when the stream has no events at all.
     /// </summary>
@@ -20,6 +20,20 @@ public static class MessageReads
             return stored;
         }
 
+        var events = await StreamEvents.ReadAsync(session, key, ct: ct).ConfigureAwait(false);
+        return events.Count == 0 ? null : projection.Fold(key, events.Select(e => e.Data));
+    }
+
+    /// <summary>The same, when the caller read the stored document itself (the read endpoints' fast reader).</summary>
+    /// <param name="stored">The stored document (null: none).</param>
+    public static async Task<Message?> OrFoldedAsync(Message? stored, IDocumentStore store, MessageProjection projection, string key, CancellationToken ct)
+    {
+        if (stored is not null)
+        {
+            return stored;
+        }
+
+        await using var session = store.QuerySession();
         var events = await StreamEvents.ReadAsync(session, key, ct: ct).ConfigureAwait(false);
         return events.Count == 0 ? null : projection.Fold(key, events.Select(e => e.Data));
     }

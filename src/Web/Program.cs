@@ -115,6 +115,8 @@ builder.WebHost.ConfigureKestrel(k =>
 });
 builder.Services.AddSourceRateLimit(builder.Configuration.GetSection("Ledger:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
 
+// The read endpoints' reader of message documents, on a multiplexed pool of its own (one singleton: Wolverine injects it).
+builder.Services.AddSingleton<Ledger.Web.Messages.MessageDocuments>();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, Ledger.Web.Messages.MessageJson.Default));
 
 builder.Services.AddMarten(services =>

@@ -12,12 +12,13 @@ public static class GetMessageEndpoint
     /// <summary>
     /// The message's inline document, as the contract's view; with `?version=n` or `?asOf=instant`, the
     /// same projection folded over the stream's events up to that point, archived ones included (what the
-    /// inline document held then). A plain query session of the store rather than an injected one (Wolverine builds an outboxed
-    /// session and a message context for those, which a read does not need).
+    /// inline document held then). The plain read goes through <see cref="MessageDocuments"/> (no session); a
+    /// session of the store only for a fold (Wolverine would build an outboxed session for an injected one).
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IDocumentStore store, MessageProjection projection)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IDocumentStore store, MessageDocuments documents,
+        MessageProjection projection)
     {
         if (!Query.TryInteger(context, "version", 1, long.MaxValue, out var version, out var error)
             || !Query.TryInstant(context, "asOf", out var asOf, out error))
@@ -26,10 +27,9 @@ public static class GetMessageEndpoint
         }
 
         var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
-        await using var session = store.QuerySession();
         if (version is null && asOf is null)
         {
-            var current = await MessageReads.LoadAsync(session, projection, key, context.RequestAborted);
+            var current = await MessageReads.OrFoldedAsync(await documents.LoadAsync(key, CancellationToken.None), store, projection, key, CancellationToken.None);
             return current is null
                 ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
                 : Results.Json(MessageStatusView.From(current, context.Caller()));
@@ -37,6 +37,7 @@ public static class GetMessageEndpoint
 
         // Folded with the inline projection's own code over the stream's events, archived ones included
         // (retention archives old final messages; Marten's AggregateStream would not see their events).
+        await using var session = store.QuerySession();
         var events = await StreamEvents.ReadAsync(session, key, version, asOf, context.RequestAborted);
         var status = projection.Fold(key, events.Select(e => e.Data));
         if (status is null)
