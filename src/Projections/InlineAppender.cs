@@ -100,17 +100,29 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     /// </summary>
     private async Task FoldStreamsWithoutDocumentAsync(IEnumerable<PendingStream> streams, CancellationToken ct)
     {
-        var missing = streams.Where(s => s.Version > 0 && s.Message is null && s.Reply is null && !s.Key.StartsWith("quarantine:", StringComparison.Ordinal)).ToList();
-        if (missing.Count == 0)
+        // Every commit passes here: nothing is allocated unless a stream needs it (almost never).
+        IQuerySession? session = null;
+        try
         {
-            return;
-        }
+            foreach (var stream in streams)
+            {
+                if (stream.Version == 0 || stream.Message is not null || stream.Reply is not null
+                    || stream.Key.StartsWith("quarantine:", StringComparison.Ordinal))
+                {
+                    continue;
+                }
 
-        await using var session = store.QuerySession();
-        foreach (var stream in missing)
+                session ??= store.QuerySession();
+                var events = await StreamEvents.ReadAsync(session, stream.Key, ct: ct).ConfigureAwait(false);
+                stream.Message = messages.Fold(stream.Key, events.Select(e => e.Data));
+            }
+        }
+        finally
         {
-            var events = await StreamEvents.ReadAsync(session, stream.Key, ct: ct).ConfigureAwait(false);
-            stream.Message = messages.Fold(stream.Key, events.Select(e => e.Data));
+            if (session is not null)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

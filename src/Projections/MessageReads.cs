@@ -12,17 +12,8 @@ public static class MessageReads
     /// (`rebuild` turns a whole store into the current shape), the same fold over its stored events, so an
     /// upgrade never hides a message. Null when the stream has no events at all.
     /// </summary>
-    public static async Task<Message?> LoadAsync(IQuerySession session, MessageProjection projection, string key, CancellationToken ct)
-    {
-        var stored = await session.LoadAsync<Message>(key, ct).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            return stored;
-        }
-
-        var events = await StreamEvents.ReadAsync(session, key, ct: ct).ConfigureAwait(false);
-        return events.Count == 0 ? null : projection.Fold(key, events.Select(e => e.Data));
-    }
+    public static async Task<Message?> LoadAsync(IQuerySession session, MessageProjection projection, string key, CancellationToken ct) =>
+        await session.LoadAsync<Message>(key, ct).ConfigureAwait(false) ?? await FoldAsync(session, projection, key, ct).ConfigureAwait(false);
 
     /// <summary>The same, when the caller read the stored document itself (the read endpoints' fast reader).</summary>
     /// <param name="stored">The stored document (null: none).</param>
@@ -34,6 +25,12 @@ public static class MessageReads
         }
 
         await using var session = store.QuerySession();
+        return await FoldAsync(session, projection, key, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stream's events (archived ones included) folded; null when it has none.</summary>
+    private static async Task<Message?> FoldAsync(IQuerySession session, MessageProjection projection, string key, CancellationToken ct)
+    {
         var events = await StreamEvents.ReadAsync(session, key, ct: ct).ConfigureAwait(false);
         return events.Count == 0 ? null : projection.Fold(key, events.Select(e => e.Data));
     }
