@@ -5,7 +5,7 @@ namespace Ledger.Projections;
 
 /// <summary>
 /// Everything the ledger derives from one message stream `{provider}:{messageKey}`, in one document kept
-/// inline by <see cref="MessageProjection"/>: the current status (PRODUCT.md rule 4), the history entries
+/// inline by <see cref="MessageProjection"/>: the current status (docs/rules.md rule 4), the history entries
 /// (what each event did), the finance fields (business day, billed parts, counts) and the little state
 /// the rules need (fingerprints, effective time). One row per message, written with its events in the
 /// same transaction. Immutable: every event gives a new document.
@@ -86,7 +86,7 @@ public sealed record Message
     [System.Text.Json.Serialization.JsonIgnore]
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
 
-    /// <summary>Registered as sent, no final report, and the wait is over (PRODUCT.md: reports that never come).</summary>
+    /// <summary>Registered as sent, no final report, and the wait is over (docs/rules.md: reports that never come).</summary>
     public bool IsMissingReport(DateTimeOffset now, TimeSpan wait) => SentAt is { } sent && !Final && sent + wait <= now;
 }
 

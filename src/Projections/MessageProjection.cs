@@ -112,7 +112,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     /// <summary>
-    /// The status rules (PRODUCT.md rule 4) for one report: the next document and what the report did
+    /// The status rules (docs/rules.md rule 4) for one report: the next document and what the report did
     /// (applied, duplicate, conflict, superseded). Counts and finance fields follow; the version and the
     /// history entry are the caller's.
     /// </summary>
@@ -164,7 +164,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     /// <summary>
-    /// CONTRACT.md: "a pulled report is a duplicate of a pushed one when status, error code and provider
+    /// README.md: "a pulled report is a duplicate of a pushed one when status, error code and provider
     /// time agree (query APIs carry less text than pushes)". The fingerprint compares the raw provider-time
     /// text, which a query API writes differently (Tencent: epoch seconds for the push's Beijing string),
     /// so when either side came from a pull the two are compared by what they mean instead: status, final,
@@ -244,7 +244,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     /// <summary>
-    /// A replay's correction (PRODUCT.md rule 7): one item's reading is replaced, and the status is
+    /// A replay's correction (docs/rules.md rule 7): one item's reading is replaced, and the status is
     /// recomputed from every item's current reading, in stream order, by the same rules as at ingest, so
     /// a corrected report counts exactly as if the parser had read it that way first.
     /// </summary>

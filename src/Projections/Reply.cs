@@ -6,7 +6,7 @@ namespace Ledger.Projections;
 
 /// <summary>
 /// One reply from a phone (上行 / MO), from its stream `{provider}:reply:{id}`: what the phone sent, when,
-/// to what, and whether it asks to unsubscribe (PRODUCT.md rule 11). The first push makes it; the same
+/// to what, and whether it asks to unsubscribe (docs/rules.md rule 11). The first push makes it; the same
 /// reply pushed again only counts as a duplicate (the provider retried), it never makes a second reply.
 /// Indexed for `GET /replies` and phone search only: the phone's digits and the receive time.
 /// </summary>

@@ -47,7 +47,7 @@ if (ServesCallbacks(args)
     return 3;
 }
 
-// No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (CONTRACT.md),
+// No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (README.md),
 // started by LedgerDatabase when the store is first built. Fail fast, with what to do, when it can't.
 if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")) && CommandNeedsDatabase(args))
 {
@@ -156,7 +156,7 @@ builder.Services.AddMarten(services =>
             .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account);
         options.Projections.Add(services.GetRequiredService<MessageProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
         options.Projections.Add(services.GetRequiredService<RejectedRequestProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
-        // Replies from phones (PRODUCT.md rule 11): indexed for `GET /replies` and phone search only.
+        // Replies from phones (docs/rules.md rule 11): indexed for `GET /replies` and phone search only.
         options.Schema.For<Reply>().DocumentAlias("reply").Index(x => x.PhoneDigits).Index(x => x.ReceivedAt);
         options.Projections.Add(services.GetRequiredService<ReplyProjection>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
 

@@ -1,6 +1,6 @@
 namespace Ledger.Events;
 
-/// <summary>The normalized status every provider's report is mapped to (CONTRACT.md).</summary>
+/// <summary>The normalized status every provider's report is mapped to (README.md).</summary>
 public enum DeliveryStatus
 {
     Pending,

@@ -60,7 +60,7 @@ public sealed record MessageSubmitted(
 
 /// <summary>
 /// We asked the provider's query API about this message and its answer held no final report for it
-/// (PRODUCT.md rule 9). Evidence that the pull ran, kept beside the raw answer (<paramref name="RequestId"/>):
+/// (docs/rules.md rule 9). Evidence that the pull ran, kept beside the raw answer (<paramref name="RequestId"/>):
 /// after `Ledger:Pull:GiveUpAfter` of these a registered message still missing its report is a resend
 /// candidate (rule 10). Changes no status.
 /// </summary>

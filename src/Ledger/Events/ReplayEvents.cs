@@ -1,6 +1,6 @@
 namespace Ledger.Events;
 
-// Events a replay appends (PRODUCT.md rule 7: interpretations are versioned and corrections are
+// Events a replay appends (docs/rules.md rule 7: interpretations are versioned and corrections are
 // events). Nothing a replay does rewrites an earlier event: the history shows what we believed, when,
 // and why it changed. Type names are pinned in EventNames.
 

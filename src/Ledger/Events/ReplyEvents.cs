@@ -2,7 +2,7 @@ namespace Ledger.Events;
 
 /// <summary>
 /// A message a phone sent back (上行 / MO), exactly as the provider pushed it and as the parser read it.
-/// It lives in a stream of its own, `{provider}:reply:{replyId}` (PRODUCT.md rule 11), never in a
+/// It lives in a stream of its own, `{provider}:reply:{replyId}` (docs/rules.md rule 11), never in a
 /// message stream: a reply never changes a message's delivery status. The same reply pushed again is
 /// appended again (evidence), and the reply's document counts it as a duplicate.
 /// </summary>

@@ -2,7 +2,7 @@ namespace Ledger.Events;
 
 /// <summary>
 /// A provider time as sent, the UTC instant we derived from it, and the zone rule that was applied
-/// (PRODUCT.md rule 6: time is data, so the raw string and the rule are kept next to the instant).
+/// (docs/rules.md rule 6: time is data, so the raw string and the rule are kept next to the instant).
 /// </summary>
 public sealed record ProviderTime(string Raw, DateTimeOffset Utc, string Rule);
 

@@ -55,7 +55,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
     }
 
     /// <summary>
-    /// A query answer (PRODUCT.md rule 9): each report in it is appended to its message stream exactly
+    /// A query answer (docs/rules.md rule 9): each report in it is appended to its message stream exactly
     /// as a pushed one would be, marked <see cref="ReportSources.Pull"/> and classified the same way; each
     /// message it was asked about and held no final report for gets a <see cref="PullFoundNoReport"/>.
     /// The fold decides whether a pulled report repeats a pushed one (MessageProjection.Step).

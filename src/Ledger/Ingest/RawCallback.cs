@@ -5,7 +5,7 @@ namespace Ledger.Ingest;
 public sealed record HeaderEntry(string Name, string Value);
 
 /// <summary>
-/// One HTTP request exactly as it reached us (PRODUCT.md rule 1). Adapters read it; nothing rewrites it.
+/// One HTTP request exactly as it reached us (docs/rules.md rule 1). Adapters read it; nothing rewrites it.
 /// <see cref="Url"/> is the public URL the provider called (what Twilio signs), which differs from the
 /// local one behind a proxy.
 /// </summary>

@@ -6,7 +6,7 @@ public static class RequestOutcomes
     public const string Probe = "probe";
     public const string Quarantined = "quarantined";
 
-    /// <summary>An answer of a provider's query API (PRODUCT.md rule 9): the request we sent, minus its credentials, and the answer's bytes.</summary>
+    /// <summary>An answer of a provider's query API (docs/rules.md rule 9): the request we sent, minus its credentials, and the answer's bytes.</summary>
     public const string Pulled = "pulled";
 }
 

@@ -1,7 +1,7 @@
 namespace Ledger.Providers;
 
 /// <summary>
-/// One provider account's settings, bound from `Ledger:Providers:{provider}:{account}` (CONTRACT.md).
+/// One provider account's settings, bound from `Ledger:Providers:{provider}:{account}` (README.md).
 /// Secrets are a list so that an old and a new one can both verify during rotation.
 /// </summary>
 public sealed class ProviderAccount
@@ -14,7 +14,7 @@ public sealed class ProviderAccount
     public int TimestampToleranceSeconds { get; set; } = 300;
     public string? Charset { get; set; }
 
-    /// <summary>Query-API credentials (`…__Pull__…`, CONTRACT.md v2), null when the account does not pull.</summary>
+    /// <summary>Query-API credentials (`…__Pull__…`, README.md), null when the account does not pull.</summary>
     public Pull.PullSettings? Pull { get; set; }
 
     /// <summary>Provider-specific options (e.g. the generic scheme's field names), as configured.</summary>

@@ -6,7 +6,7 @@ using Ledger.Ingest;
 namespace Ledger.Providers;
 
 /// <summary>
-/// Alibaba, Tencent and Ronglian sign nothing (PRODUCT.md rule 5): the account can require a secret
+/// Alibaba, Tencent and Ronglian sign nothing (docs/rules.md rule 5): the account can require a secret
 /// URL token (`?token=` or `X-Ledger-Token`) and/or a source CIDR allowlist.
 /// </summary>
 public static class UnsignedGuard

@@ -9,7 +9,7 @@ public enum ReportEffect
     Applied,
     /// <summary>The same report was seen before; recorded, changes nothing.</summary>
     Duplicate,
-    /// <summary>A failure after delivered: recorded as a conflict, delivered stays (PRODUCT.md rule 4).</summary>
+    /// <summary>A failure after delivered: recorded as a conflict, delivered stays (docs/rules.md rule 4).</summary>
     Conflict,
     /// <summary>Older or weaker than what we know (an intermediate after a final, an older failure).</summary>
     Superseded,
@@ -19,7 +19,7 @@ public enum ReportEffect
 public sealed record StatusPosition(DeliveryStatus Status, bool Final, DateTimeOffset EffectiveTime);
 
 /// <summary>
-/// PRODUCT.md rule 4 as a pure function. Ordering uses the provider's own report time and falls back
+/// docs/rules.md rule 4 as a pure function. Ordering uses the provider's own report time and falls back
 /// to our receive time when the provider sent none; among equal times the later arrival wins.
 /// </summary>
 public static class StatusMachine

@@ -4,7 +4,7 @@ using Ledger.Events;
 namespace Ledger.Time;
 
 /// <summary>
-/// Parses the time formats providers send (PRODUCT.md rule 6) into UTC, keeping the raw string and
+/// Parses the time formats providers send (docs/rules.md rule 6) into UTC, keeping the raw string and
 /// naming the zone rule applied. China has had no daylight saving time since 1991, so Beijing time is
 /// a fixed UTC+8 offset.
 /// </summary>

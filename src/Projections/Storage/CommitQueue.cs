@@ -12,7 +12,7 @@ public sealed class StorageUnavailableException(string message, Exception inner)
 
 /// <summary>
 /// Group commit: concurrent requests' writes share one session, one transaction and one fsync; each
-/// request is released only after the commit that holds it (PRODUCT.md rule 2).
+/// request is released only after the commit that holds it (docs/rules.md rule 2).
 /// <para>
 /// Several commits run at once (<c>lanes</c>), because one transaction keeps only one PostgreSQL backend
 /// busy and the machine has more cores than that. A stream is never in two commits at the same time:

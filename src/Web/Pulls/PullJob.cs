@@ -1,6 +1,6 @@
 namespace Ledger.Web.Pulls;
 
-/// <summary>`POST /pulls` (CONTRACT.md v2): what to ask one provider account about. `To` is exclusive.</summary>
+/// <summary>`POST /pulls` (README.md): what to ask one provider account about. `To` is exclusive.</summary>
 public sealed record StartPull(string? Provider, string? Account, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<string>? MessageKeys);
 
 /// <summary>Work for the `pulls` durable local queue: run (or resume) a pull job from its cursor.</summary>
@@ -18,7 +18,7 @@ public static class PullStates
 }
 
 /// <summary>
-/// A pull (PRODUCT.md rule 9) as a document: what it asks, where it stands, what it found. Saved after
+/// A pull (docs/rules.md rule 9) as a document: what it asks, where it stands, what it found. Saved after
 /// every message it asked about, so a job handed back by the durable inbox after a restart continues
 /// after <see cref="Cursor"/>; a message asked twice (crash between its append and the job's save) only
 /// adds a duplicate, which the fold recognises.
@@ -98,7 +98,7 @@ public sealed record PullJob
     }
 }
 
-/// <summary>`GET /pulls/{id}` (CONTRACT.md v2).</summary>
+/// <summary>`GET /pulls/{id}` (README.md).</summary>
 public sealed record PullView(
     Guid Id,
     string Provider,

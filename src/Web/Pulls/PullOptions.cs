@@ -5,7 +5,7 @@ using Ledger.Providers.Twilio;
 
 namespace Ledger.Web.Pulls;
 
-/// <summary>`Ledger:Pull` (CONTRACT.md v2, README "Pulling reports").</summary>
+/// <summary>`Ledger:Pull` (README.md, README "Pulling reports").</summary>
 public sealed class PullOptions
 {
     /// <summary>A registered message with no final report this long after `sentAt` is pulled by the sweep.</summary>

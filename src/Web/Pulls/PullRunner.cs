@@ -25,7 +25,7 @@ public sealed record PullOutcome(PullAnswer? Answer, int Found, int Appended, in
 }
 
 /// <summary>
-/// Runs a <see cref="PullJob"/> message by message (PRODUCT.md rule 9). Each answer goes through the one
+/// Runs a <see cref="PullJob"/> message by message (docs/rules.md rule 9). Each answer goes through the one
 /// commit path (<see cref="CommitQueue"/>) as an <see cref="IngestWrite.Pulled"/>, so a pulled report
 /// is appended exactly like a push, shares the group commit with live ingest instead of competing with
 /// it, and is judged by the same fold. Calls are spaced by `Ledger:Pull:DelayMilliseconds`; a throttled
@@ -185,7 +185,7 @@ public sealed class PullRunner(
     {
         if (target.Owner is { } owner && !string.Equals(owner, account, StringComparison.OrdinalIgnoreCase))
         {
-            // PRODUCT.md rule 8: one account's credentials never change another account's message.
+            // docs/rules.md rule 8: one account's credentials never change another account's message.
             return new PullOutcome(null, 0, 0, 0, $"{provider.Name} message '{target.MessageKey}' belongs to account '{owner}', not '{account}'.");
         }
 

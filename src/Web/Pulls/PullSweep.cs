@@ -8,7 +8,7 @@ using Wolverine;
 namespace Ledger.Web.Pulls;
 
 /// <summary>
-/// The background sweep of `Ledger:Pull:AfterMinutes` (PRODUCT.md rule 9): every `SweepMinutes`, for each
+/// The background sweep of `Ledger:Pull:AfterMinutes` (docs/rules.md rule 9): every `SweepMinutes`, for each
 /// account with pull credentials whose provider has a query API, one job asks about the registered
 /// messages with no final report that long after `sentAt`, inside the provider's query window, that have
 /// not been pulled in that time and that the pull has not given up on yet (`GiveUpAfter`). One pass runs

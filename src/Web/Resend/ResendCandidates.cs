@@ -9,11 +9,11 @@ using Wolverine.Http;
 
 namespace Ledger.Web.Resend;
 
-/// <summary>One message worth sending again (CONTRACT.md v2 `GET /resend-candidates`).</summary>
+/// <summary>One message worth sending again (README.md `GET /resend-candidates`).</summary>
 public sealed record ResendCandidate(string Provider, string Account, string MessageKey, string Status, string? Category, string Reason, DateTimeOffset? Since);
 
 /// <summary>
-/// PRODUCT.md rule 10: resend candidates are retryable failures and reports still missing after pulling,
+/// docs/rules.md rule 10: resend candidates are retryable failures and reports still missing after pulling,
 /// never a delivered message, never a permanent failure. "Still missing after pulling" (the pull gave up):
 /// a registered message with no final report that `Ledger:Pull:GiveUpAfter` pulls found nothing final for,
 /// or whose missing-report wait (`Ledger:Reconciliation:MissingReportAfterHours`) has passed, by which time

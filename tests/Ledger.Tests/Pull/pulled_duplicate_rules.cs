@@ -6,7 +6,7 @@ using Ledger.Time;
 namespace Ledger.Tests.Pull;
 
 /// <summary>
-/// CONTRACT.md v2: "a pulled report is a duplicate of a pushed one when status, error code and provider time
+/// README.md: "a pulled report is a duplicate of a pushed one when status, error code and provider time
 /// agree". The fold, pure: Tencent pushes its receipt time as a Beijing string and its query API as epoch
 /// seconds, so the two raw texts differ while they name the same instant.
 /// </summary>

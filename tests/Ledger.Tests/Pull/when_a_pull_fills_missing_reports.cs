@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Tests.Pull;
 
-/// <summary>Pull jobs against local fakes of Alibaba's and Tencent's query APIs (PRODUCT.md rule 9).</summary>
+/// <summary>Pull jobs against local fakes of Alibaba's and Tencent's query APIs (docs/rules.md rule 9).</summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_a_pull_fills_missing_reports(LedgerFixture fixture) : IAsyncLifetime
 {

@@ -6,7 +6,7 @@ using Ledger.Projections;
 namespace Ledger.Tests.ReadSide;
 
 /// <summary>
-/// PRODUCT.md rule 4 as properties of MessageProjection's fold (pure, no database): whatever the
+/// docs/rules.md rule 4 as properties of MessageProjection's fold (pure, no database): whatever the
 /// arrival order and however many re-pushes, the final status is the same, and it is delivered when any
 /// report delivered, else the latest final failure, else the latest intermediate.
 /// </summary>

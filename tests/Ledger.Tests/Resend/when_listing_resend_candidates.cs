@@ -6,7 +6,7 @@ using Ledger.Tests.Support;
 
 namespace Ledger.Tests.Resend;
 
-/// <summary>PRODUCT.md rule 10: retryable failures and reports still missing after pulling; never delivered, never permanent.</summary>
+/// <summary>docs/rules.md rule 10: retryable failures and reports still missing after pulling; never delivered, never permanent.</summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_listing_resend_candidates(LedgerFixture fixture) : IAsyncLifetime
 {

@@ -71,7 +71,7 @@ public sealed record GenericScheme(
     /// <summary>`epoch` as TimeFormat: seconds or milliseconds since 1970, told apart by magnitude.</summary>
     public const string EpochFormat = "epoch";
 
-    /// <summary>CMPP's Done_time is `YYMMDDHHMM` (sms-providers.md §0); gateways that re-format it use the other two.</summary>
+    /// <summary>CMPP's Done_time is `YYMMDDHHMM` (README.md, Providers); gateways that re-format it use the other two.</summary>
     private static readonly string[] DefaultTimeFormats = ["yyMMddHHmm", "yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"];
 
     /// <summary>A time every date format must write and read back, to the minute, to be a usable format.</summary>
@@ -85,7 +85,7 @@ public sealed record GenericScheme(
     public IEnumerable<FieldPath> Fields =>
         new[] { IdField, StatusField, TimeField, PhoneField, OutIdField, PartsField, ErrorCodeField, DescriptionField }.OfType<FieldPath>();
 
-    /// <summary>The time zone rule stamped on every parsed time (PRODUCT.md rule 6).</summary>
+    /// <summary>The time zone rule stamped on every parsed time (docs/rules.md rule 6).</summary>
     public string TimeRule => TimeOffset == TimeSpan.Zero
         ? "UTC (account option TimeZone, no zone in the value)"
         : $"UTC{(TimeOffset < TimeSpan.Zero ? "-" : "+")}{TimeOffset:hh\\:mm} (account option TimeZone, no zone in the value)";
@@ -123,7 +123,7 @@ public sealed record GenericScheme(
         }
         else if (method == Unsigned && string.IsNullOrWhiteSpace(account.Token) && account.AllowedCidrs.Count == 0)
         {
-            // PRODUCT.md rule 5: what signs nothing is guarded by a secret URL token and/or a source allowlist.
+            // docs/rules.md rule 5: what signs nothing is guarded by a secret URL token and/or a source allowlist.
             Signing($"SignatureMethod none needs Ledger__Providers__generic__{account.Name}__Token or __AllowedCidrs__0: an unsigned account would accept anyone's reports.");
         }
         else if (method == Unsigned && account.Secrets.Any(s => !string.IsNullOrWhiteSpace(s)))

@@ -6,7 +6,7 @@ using Ledger.Ingest;
 namespace Ledger.Providers.Generic;
 
 /// <summary>
-/// Verifies a generic gateway's signature (PRODUCT.md rule 5), in the Standard Webhooks manner:
+/// Verifies a generic gateway's signature (docs/rules.md rule 5), in the Standard Webhooks manner:
 /// string-to-sign = the values of `SignedHeaders` in their configured order, each followed by `\n`,
 /// then either the parameters sorted by name (ordinal, stable for repeated names, the signature
 /// parameter left out) joined as `k=v` with `&amp;`, or the raw body bytes. With no signed headers

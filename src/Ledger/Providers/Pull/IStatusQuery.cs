@@ -3,7 +3,7 @@ using Ledger.Events;
 namespace Ledger.Providers.Pull;
 
 /// <summary>
-/// A provider's status query API, asked once (PRODUCT.md rule 9: reports that never come are fetched).
+/// A provider's status query API, asked once (docs/rules.md rule 9: reports that never come are fetched).
 /// One call is one HTTP exchange, so every raw answer can be kept as evidence on its own; the caller
 /// pages (<see cref="PullAnswer.NextPage"/>) and spreads message keys over calls.
 /// </summary>

@@ -15,7 +15,7 @@ namespace Ledger.Providers.Twilio;
 /// Plain HttpClient rather than the `Twilio` package: the whole call is one GET with Basic auth. The
 /// package keeps its client in static state (`TwilioClient.Init`), while this ledger passes an HttpClient
 /// in, and it hands back a deserialized `MessageResource`, while the ledger must keep the answer's bytes
-/// exactly as received (PRODUCT.md rule 9). A dependency that would be worked around twice is not earned.
+/// exactly as received (docs/rules.md rule 9). A dependency that would be worked around twice is not earned.
 /// </remarks>
 public sealed class TwilioQuery(HttpClient http, TimeProvider? clock = null) : IStatusQuery
 {

@@ -9,7 +9,7 @@ namespace Ledger.Tests.Providers.Generic;
 /// <summary>
 /// Through the real host and PostgreSQL, with the accounts in Accounts/generic.json: `nested` reads its
 /// fields by dot-separated paths; `volcengine` and `yunpian` are the configurations README.md gives for
-/// those providers (sms-providers.md §6), with the field names of their documentation.
+/// those providers (README.md, Providers), with the field names of their documentation.
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_a_generic_report_nests_its_fields_or_comes_from_another_provider(LedgerFixture fixture)
@@ -91,7 +91,7 @@ public sealed class when_a_generic_report_nests_its_fields_or_comes_from_another
     [Fact]
     public async Task a_yunpian_form_whose_sms_status_field_holds_a_json_array_is_read_and_answered_success()
     {
-        // sid is a long64: read as written, never through an int (sms-providers.md §6).
+        // sid is a long64: read as written, never through an int (README.md, Providers).
         var (delivered, failed) = (NewSid(), NewSid());
         var json = $$"""
             [{"sid":{{delivered}},"uid":"order-9","user_receive_time":"2026-11-25 10:32:05","error_msg":"DELIVRD","error_detail":"","mobile":"13800138000","report_status":"SUCCESS"},

@@ -5,7 +5,7 @@ using Ledger.Ingest;
 namespace Ledger.Tests.Providers.Ronglian;
 
 /// <summary>
-/// Ronglian pushes shaped like the documented examples (reference/sms-providers.md section 3), with the
+/// Ronglian pushes shaped like the documented examples (README.md, Providers), with the
 /// smsMessageSid unique per test.
 /// </summary>
 public static class RonglianPayloads
