@@ -18,7 +18,8 @@ namespace Ledger.Projections;
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
 /// plain SQL inside PostgreSQL (docs/performance.md).
 /// </summary>
-public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies)
+public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies,
+    NonceLedger nonces)
     : IStreamAppender
 {
     private const string Tenant = "*DEFAULT*";
@@ -32,7 +33,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         typeof(JasperFx.Events.IEvent), typeof(RawRequestRecord), typeof(Message), typeof(RejectedRequest), typeof(Reply),
     ];
 
-    public async Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
+    public async Task<Committed> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
         bool transaction = false, CancellationToken ct = default)
     {
         await EnsureTablesAsync(ct).ConfigureAwait(false);
@@ -42,7 +43,8 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         {
             var keys = new string[streams.Count];
             streams.Keys.CopyTo(keys, 0);
-            var archived = await LockAndReadAsync(connection, keys, streams, begin: transaction, ct).ConfigureAwait(false);
+            var claims = NonceClaims.Of(writes);
+            var (archived, fresh) = await LockAndReadAsync(connection, keys, streams, claims, begin: transaction, ct).ConfigureAwait(false);
             if (archived.Count > 0)
             {
                 // A late report for a message retention archived: bring the stream back rather than refuse it.
@@ -50,6 +52,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             }
 
             await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);
+            (writes, streams) = Admit(writes, streams, claims, fresh);
             foreach (var stream in streams.Values)
             {
                 appended.Add(stream.Project(messages, rejected, replies));
@@ -59,7 +62,54 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         // Begun with the locks when there were streams; a commit of raw records only begins here.
         await WriteAsync(connection, streams.Values, withRecords ? writes : [], begin: transaction && streams.Count == 0, commit: transaction, ct)
             .ConfigureAwait(false);
-        return appended;
+        return new Committed(appended, writes);
+    }
+
+    /// <summary>
+    /// Each write as it may commit (<see cref="Admission"/>), now that the streams are locked and their owners
+    /// read: a write that changed (an item refused, the whole request refused) is gathered again, keeping what
+    /// was read of the streams it still touches.
+    /// </summary>
+    private static (IReadOnlyList<IngestWrite>, Dictionary<string, PendingStream>) Admit(IReadOnlyList<IngestWrite> writes,
+        Dictionary<string, PendingStream> streams, NonceClaims claims, HashSet<int> fresh)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var stream in streams.Values)
+        {
+            if ((stream.Message?.Account ?? stream.Reply?.Account) is { Length: > 0 } owner)
+            {
+                owners[stream.Key] = owner;
+            }
+        }
+
+        IngestWrite[]? admitted = null;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = Admission.Admit(writes[i], !claims.Has(i) || fresh.Contains(i), owners);
+            if (!ReferenceEquals(write, writes[i]))
+            {
+                admitted ??= [.. writes];
+                admitted[i] = write;
+            }
+        }
+
+        if (admitted is null)
+        {
+            return (writes, streams); // the common case: nothing refused, nothing gathered twice
+        }
+
+        var regathered = Gather(admitted);
+        foreach (var stream in regathered.Values)
+        {
+            if (streams.TryGetValue(stream.Key, out var read))
+            {
+                stream.Version = read.Version;
+                stream.Message = read.Message;
+                stream.Reply = read.Reply;
+            }
+        }
+
+        return (admitted, regathered);
     }
 
     /// <summary>
@@ -81,6 +131,8 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
                 {
                     await store.Storage.Database.EnsureStorageExistsAsync(type, ct).ConfigureAwait(false);
                 }
+
+                await nonces.EnsureTableAsync(ct).ConfigureAwait(false);
 
                 _tablesReady = true;
                 return;
@@ -146,9 +198,9 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         return streams;
     }
 
-    /// <returns>The keys of archived streams among them.</returns>
-    private async Task<List<string>> LockAndReadAsync(NpgsqlConnection connection, string[] keys, Dictionary<string, PendingStream> streams, bool begin,
-        CancellationToken ct)
+    /// <returns>The keys of archived streams among them, and the writes whose nonce was fresh (claimed now).</returns>
+    private async Task<(List<string> Archived, HashSet<int> Fresh)> LockAndReadAsync(NpgsqlConnection connection, string[] keys,
+        Dictionary<string, PendingStream> streams, NonceClaims claims, bool begin, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (begin)
@@ -161,6 +213,11 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         Add(batch, lz4 ? Statements.SettingsWithLz4 : Statements.Settings);
         Add(batch, StreamLocks.LockSql, P(keys));
         Add(batch, _sql.Lookup, P(keys));
+        if (claims.Count > 0)
+        {
+            // Claimed in this transaction: spent only if the reports commit (a failed commit leaves the nonce for the retry).
+            Add(batch, NonceLedger.ClaimSql(store), P(claims.Scopes), P(claims.Values), P(claims.Expiries));
+        }
 
         var archived = new List<string>();
         await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -180,7 +237,17 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             stream.Reply = reader.IsDBNull(4) ? null : _serializer.FromJson<Reply>(reader, 4);
         }
 
-        return archived;
+        var fresh = new HashSet<int>();
+        if (claims.Count > 0)
+        {
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                fresh.Add(claims.WriteOf(reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return (archived, fresh);
     }
 
     /// <summary>Whether the server can compress with lz4 (PostgreSQL 14+, built with it); asked once.</summary>
@@ -235,14 +302,19 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             Add(batch, Begin);
         }
 
-        if (records.Count > 0)
+        var kept = records.Count(r => r.KeepRecord);
+        if (kept > 0)
         {
-            var ids = new Guid[records.Count];
-            var data = new string[records.Count];
-            for (var i = 0; i < records.Count; i++)
+            var ids = new Guid[kept];
+            var data = new string[kept];
+            var i = 0;
+            foreach (var write in records)
             {
-                ids[i] = records[i].Record.Id;
-                data[i] = _serializer.ToJson(records[i].Record);
+                if (write.KeepRecord)
+                {
+                    ids[i] = write.Record.Id;
+                    data[i++] = _serializer.ToJson(write.Record);
+                }
             }
 
             Add(batch, _sql.InsertRecords, P(ids), Jsonb(data));
@@ -250,7 +322,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
         if (streams.Count == 0)
         {
-            if (records.Count > 0)
+            if (kept > 0)
             {
                 if (commit)
                 {
@@ -337,6 +409,49 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             return new AppendedStream(Key, Events.Count,
                 Message is not null ? [Message] : Rejected is not null ? [Rejected] : Reply is not null ? [Reply] : []);
         }
+    }
+
+    /// <summary>
+    /// The signed nonces of a commit's writes, one claim per distinct (scope, nonce) in sorted order (two commits
+    /// claiming the same two nonces never wait on each other in a circle); a later write repeating a nonce of
+    /// an earlier one in the same commit is not fresh.
+    /// </summary>
+    private sealed class NonceClaims
+    {
+        private readonly Dictionary<int, NonceClaimed> _byWrite = [];
+        private readonly Dictionary<(string, string), int> _first = [];
+
+        public string[] Scopes { get; private set; } = [];
+        public string[] Values { get; private set; } = [];
+        public DateTimeOffset[] Expiries { get; private set; } = [];
+        public int Count => Scopes.Length;
+
+        public static NonceClaims Of(IReadOnlyList<IngestWrite> writes)
+        {
+            var claims = new NonceClaims();
+            for (var i = 0; i < writes.Count; i++)
+            {
+                if (writes[i].Nonce is { } nonce)
+                {
+                    claims._byWrite[i] = nonce;
+                    claims._first.TryAdd((nonce.Scope, nonce.Value), i);
+                }
+            }
+
+            if (claims._first.Count > 0)
+            {
+                var ordered = claims._first.Keys.Order().ToArray();
+                claims.Scopes = [.. ordered.Select(k => k.Item1)];
+                claims.Values = [.. ordered.Select(k => k.Item2)];
+                claims.Expiries = [.. ordered.Select(k => claims._byWrite[claims._first[k]].ExpiresAt)];
+            }
+
+            return claims;
+        }
+
+        public bool Has(int write) => _byWrite.ContainsKey(write);
+
+        public int WriteOf(string scope, string value) => _first[(scope, value)];
     }
 
     /// <summary>The commit's events as the columns the insert unnests, sized once (the count is known).</summary>

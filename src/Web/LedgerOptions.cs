@@ -31,8 +31,8 @@ public sealed class LedgerOptions
 
     /// <summary>
     /// The settings of one account, or null when it is not configured. A provider with no configured
-    /// account at all has an implicit, unprotected `default` so a fresh service works out of the box
-    /// (the service warns about it at start).
+    /// account at all has an implicit `default` so a fresh service works out of the box: for callers on
+    /// this machine only (<see cref="ProviderAccount.LoopbackOnly"/>; the service says so at start).
     /// </summary>
     public ProviderAccount? Account(string provider, string? account)
     {
@@ -51,6 +51,6 @@ public sealed class LedgerOptions
             return null;
         }
 
-        return name == "default" ? new ProviderAccount { Name = "default" } : null;
+        return name == "default" ? ProviderAccount.ImplicitDefault() : null;
     }
 }

@@ -33,17 +33,18 @@ if (LedgerCommands.Handles(args))
     return await LedgerCommands.RunAsync(args, builder.Configuration, Console.Out, Console.Error);
 }
 
-// A generic account whose settings cannot be read would refuse every callback it gets: refuse to start
-// instead, naming each key, before anything else (the other providers' checks are in verify-config).
+// A generic account whose settings cannot be read would refuse every callback it gets, and an unsigned account
+// with no guard would accept anyone's: refuse to start instead, naming each key, before anything else (the
+// other checks are in verify-config).
 if (ServesCallbacks(args)
-    && ConfigurationCheck.GenericProblems(builder.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions()) is { Count: > 0 } unreadable)
+    && ConfigurationCheck.StartProblems(builder.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions()) is { Count: > 0 } refused)
 {
-    foreach (var problem in unreadable)
+    foreach (var problem in refused)
     {
         Console.Error.WriteLine(problem);
     }
 
-    Console.Error.WriteLine($"{unreadable.Count} generic provider setting(s) cannot be read; the service does not start (verify-config lists every configuration problem).");
+    Console.Error.WriteLine($"{refused.Count} provider setting(s) would refuse every callback or accept anyone's; the service does not start (verify-config lists every configuration problem).");
     return 3;
 }
 
@@ -86,6 +87,7 @@ builder.Services.AddSingleton<CommitQueue>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger:Retention").Get<Ledger.Web.Retention.RetentionOptions>() ?? new Ledger.Web.Retention.RetentionOptions());
 builder.Services.AddSingleton<Ledger.Web.Retention.StreamArchiver>();
 builder.Services.AddHostedService(services => services.GetRequiredService<Ledger.Web.Retention.StreamArchiver>());
+builder.Services.AddHostedService<Ledger.Web.Retention.NoncePruning>();
 var webhooks = builder.Configuration.ReadWebhookOptions();
 builder.Services.AddLedgerWebhooks(webhooks);
 builder.Services.AddSingleton<NonceLedger>();
@@ -256,9 +258,16 @@ static void WarnAboutUnprotectedProviders(WebApplication app)
     if (ConfigurationCheck.OpenAccounts(options, providers) is { Count: > 0 } open)
     {
         app.Logger.LogWarning(
-            "These provider accounts accept callbacks from anyone, unverified: {Accounts}. In production give each a " +
-            "Ledger__Providers__<provider>__<account>__Token or AllowedCidrs (Vonage and Huawei: or their signing secrets).",
+            "These provider accounts accept callbacks from anyone, unverified, as configured (AllowUnauthenticated=true): {Accounts}.",
             string.Join(", ", open));
+    }
+
+    if (ConfigurationCheck.LoopbackOnly(options, providers) is { Count: > 0 } local)
+    {
+        app.Logger.LogInformation(
+            "No account is configured for {Providers}: their default account takes callbacks from this machine only, until it has a " +
+            "Ledger__Providers__<provider>__default__Token or AllowedCidrs.",
+            string.Join(", ", local));
     }
 
     if (ConfigurationCheck.ClosedUntilConfigured(options, providers) is { Count: > 0 } closed)

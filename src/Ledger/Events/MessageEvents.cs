@@ -74,15 +74,22 @@ public sealed record PullFoundNoReport(
 
 /// <summary>
 /// A request that failed verification or parsing. It lives in its own stream `quarantine:{requestId}`,
-/// never in a message stream: the message id it claims cannot be trusted.
+/// never in a message stream: the message id it claims cannot be trusted. One item of a batch refused on its
+/// own (its neighbours accepted) has <paramref name="ItemIndex"/> set and a stream `quarantine:{requestId}:{index}`.
 /// </summary>
+/// <param name="ItemIndex">The refused item's position in the request; null when the whole request was refused.</param>
+/// <param name="MessageKey">The message the refused item names, when it names one (not trusted: never a stream key).</param>
+/// <param name="RawItem">The refused item's text as it stood in the request (the request itself is kept whole).</param>
 public sealed record RequestQuarantined(
     Guid RequestId,
     string Provider,
     string? Account,
     string Reason,
     string Detail,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    int? ItemIndex = null,
+    string? MessageKey = null,
+    string? RawItem = null);
 
 public static class EventNames
 {
@@ -110,6 +117,11 @@ public static class StreamKeys
     public static string Message(string provider, string messageKey) => $"{provider}:{messageKey}";
 
     public static string Quarantine(Guid requestId) => $"quarantine:{requestId:N}";
+
+    public static bool IsQuarantine(string streamKey) => streamKey.StartsWith("quarantine:", StringComparison.Ordinal);
+
+    /// <summary>One item of a batch refused on its own while the rest was accepted.</summary>
+    public static string Quarantine(Guid requestId, int itemIndex) => $"quarantine:{requestId:N}:{itemIndex}";
 
     /// <summary>A reply from a phone (上行 / MO): a stream of its own per provider reply id.</summary>
     public static string Reply(string provider, string replyId) => $"{provider}:reply:{replyId}";

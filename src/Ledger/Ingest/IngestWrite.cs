@@ -13,23 +13,35 @@ public sealed record StreamAppend(string StreamKey, object[] Events);
 /// </summary>
 public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAppend> Appends)
 {
+    /// <summary>A signed nonce the request carried: claimed in the commit's own transaction (<see cref="Admission"/>).</summary>
+    public NonceClaimed? Nonce { get; init; }
+
+    /// <summary>Whether the commit stores <see cref="Record"/>: false for the later chunks of a request split over several commits (kept once, with the first).</summary>
+    public bool KeepRecord { get; init; } = true;
+
+    /// <summary>Set when the commit refused the whole request (another account's message, a reused nonce): why, for the answer.</summary>
+    public Rejection? Refusal { get; init; }
+
     /// <param name="record">The request's raw record as the ingest edge captured it, provider and account resolved.</param>
     /// <param name="replies">Replies from phones the request carried: each appended to its own stream `{provider}:reply:{id}`.</param>
     /// <param name="unsubscribe">The configured unsubscribe keywords (the defaults when null).</param>
+    /// <param name="refused">Items of the batch refused one by one: each quarantined in a stream of its own, the rest appended.</param>
     public static IngestWrite Accepted(RawRequestRecord record, IReadOnlyList<CallbackItem> items, IReadOnlyList<ReplyItem>? replies = null,
-        UnsubscribeKeywords? unsubscribe = null)
+        UnsubscribeKeywords? unsubscribe = null, IReadOnlyList<RefusedItem>? refused = null)
     {
         var provider = record.Provider;
         var account = record.Account ?? "default";
         replies ??= [];
-        var appends = new StreamAppend[items.Count + replies.Count];
+        refused ??= [];
+        var appends = new StreamAppend[items.Count + replies.Count + refused.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
             var key = StorableText.Clean(item.MessageKey)!;
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report))]);
+                [new ReportReceived(provider, account, key, record.Id, item.Index ?? i, StorableText.Clean(item.RawItem)!, record.ReceivedAt,
+                    Stored(provider, item))]);
         }
 
         if (replies.Count > 0)
@@ -39,20 +51,34 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             {
                 var reply = replies[i];
                 appends[items.Count + i] = new StreamAppend(
-                    StreamKeys.Reply(provider, reply.ReplyId),
-                    [new ReplyReceived(provider, account, reply.ReplyId, reply.Phone, reply.Content, reply.ProviderTime, reply.InReplyTo, reply.To,
-                        unsubscribe.Matches(reply.Content), reply.RawItem, record.Id, i, record.ReceivedAt, reply.ParserVersion)]);
+                    StreamKeys.Reply(provider, StorableText.Clean(reply.ReplyId)!),
+                    [new ReplyReceived(provider, account, StorableText.Clean(reply.ReplyId)!, StorableText.Clean(reply.Phone), StorableText.Clean(reply.Content)!,
+                        reply.ProviderTime is { } t ? t with { Raw = StorableText.Clean(t.Raw)! } : null, StorableText.Clean(reply.InReplyTo),
+                        StorableText.Clean(reply.To), unsubscribe.Matches(reply.Content), StorableText.Clean(reply.RawItem)!, record.Id, reply.Index ?? i,
+                        record.ReceivedAt, reply.ParserVersion)]);
             }
+        }
+
+        for (var i = 0; i < refused.Count; i++)
+        {
+            appends[items.Count + replies.Count + i] = QuarantinedItem(record with { Account = account }, refused[i]);
         }
 
         return new IngestWrite(record with
         {
             Outcome = RequestOutcomes.Accepted,
             Verification = "passed",
-            ItemCount = appends.Length,
-            Streams = DistinctStreams(appends),
+            ItemCount = items.Count + replies.Count,
+            RefusedItems = refused.Count == 0 ? [] : [.. refused.Select(r => new ItemRefusal(r.Index, r.Rejection.Reason, r.Rejection.Detail, r.MessageKey))],
+            Streams = DistinctStreams(refused.Count == 0 ? appends : appends[..(items.Count + replies.Count)]),
         }, appends);
     }
+
+    /// <summary>One refused item of a request in a quarantine stream of its own (`quarantine:{requestId}:{index}`).</summary>
+    public static StreamAppend QuarantinedItem(RawRequestRecord record, RefusedItem item) =>
+        new(StreamKeys.Quarantine(record.Id, item.Index),
+            [new RequestQuarantined(record.Id, record.Provider, record.Account, item.Rejection.Reason, item.Rejection.Detail, record.ReceivedAt,
+                item.Index, StorableText.Clean(item.MessageKey), StorableText.Clean(item.RawItem))]);
 
     /// <summary>
     /// A query answer (docs/rules.md rule 9): each report in it is appended to its message stream exactly
@@ -72,7 +98,8 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var key = StorableText.Clean(item.MessageKey)!;
             appends.Add(new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report), ReportSources.Pull)]));
+                [new ReportReceived(provider, account, key, record.Id, i, StorableText.Clean(item.RawItem)!, record.ReceivedAt,
+                    Stored(provider, item.Report, rawReplaced: item.RawItem.Contains('\0')), ReportSources.Pull)]));
         }
 
         foreach (var key in foundNoReport)
@@ -93,7 +120,14 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
     /// A reading as it is stored (and as replays compare it): classified from the provider's documented codes,
     /// with text PostgreSQL cannot hold replaced (<see cref="StorableText"/>).
     /// </summary>
-    public static Report Stored(string provider, Report report) => StorableText.Clean(FailureCategories.Classified(provider, report));
+    /// <summary>A pushed item's reading as stored (and as replays compare it).</summary>
+    public static Report Stored(string provider, CallbackItem item) => Stored(provider, item.Report, rawReplaced: item.RawItem.Contains('\0'));
+
+    /// <param name="rawReplaced">The item's raw text needed the same replacement: noted on the reading too.</param>
+    public static Report Stored(string provider, Report report, bool rawReplaced = false) =>
+        StorableText.Clean(FailureCategories.Classified(provider, report)) is var stored && rawReplaced && stored.TextReplaced != true
+            ? stored with { TextReplaced = true }
+            : stored;
 
     /// <summary>The `outcome` of the raw record of a sent-message registration request.</summary>
     public const string SentRegistrationOutcome = "sent_registration";
@@ -134,9 +168,16 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
         var stored = record with
         {
             Outcome = RequestOutcomes.Quarantined,
-            Verification = rejection.StatusCode == 401 ? rejection.Reason : "not verified",
+            // Refused after verification (another account's message) it still passed; else it was never verified.
+            Verification = rejection.StatusCode == 401 ? rejection.Reason : record.Verification == "passed" ? "passed" : "not verified",
             Reason = rejection.Reason,
+            ItemCount = 0,
+            RefusedItems = [],
+            Streams = [],
         };
-        return new IngestWrite(stored, [new StreamAppend(StreamKeys.Quarantine(record.Id), [quarantined])]);
+        return new IngestWrite(stored, [new StreamAppend(StreamKeys.Quarantine(record.Id), [quarantined])]) { Refusal = rejection };
     }
 }
+
+/// <summary>A nonce claimed for a scope (provider/account) until it expires.</summary>
+public sealed record NonceClaimed(string Scope, string Value, DateTimeOffset ExpiresAt);

@@ -1,5 +1,8 @@
 namespace Ledger.Ingest;
 
+/// <summary>One item of a request refused on its own: its position, the stable reason code and a sentence.</summary>
+public sealed record ItemRefusal(int Index, string Reason, string Detail, string? MessageKey = null);
+
 public static class RequestOutcomes
 {
     public const string Accepted = "accepted";
@@ -42,6 +45,12 @@ public sealed record RawRequestRecord
 
     /// <summary>Set on pulled records only: the <see cref="Body"/> is then the provider's answer, the URL and headers the request we sent.</summary>
     public PullExchange? Pull { get; init; }
+
+    /// <summary>
+    /// Items of an accepted batch that were refused one by one (unreadable, too long, another account's message):
+    /// each quarantined in `quarantine:{requestId}:{index}` while the rest was appended. Empty when none.
+    /// </summary>
+    public IReadOnlyList<ItemRefusal> RefusedItems { get; init; } = [];
 
     /// <summary>The streams its items were appended to (the audit view reads their histories by key); empty when none.</summary>
     public IReadOnlyList<string> Streams { get; init; } = [];

@@ -3,7 +3,16 @@ using Ledger.Events;
 namespace Ledger.Providers;
 
 /// <summary>One report inside a callback, keyed to its message.</summary>
-public sealed record CallbackItem(string MessageKey, string RawItem, Report Report);
+/// <param name="Index">Its position in the request (null: its position in the accepted list, which is the same when nothing was refused).</param>
+public sealed record CallbackItem(string MessageKey, string RawItem, Report Report, int? Index = null);
+
+/// <summary>
+/// One item of a batch push that could not be read (or may not be applied), refused on its own: the rest of
+/// the batch is accepted (docs/rules.md, partial batches), and this one is quarantined with its index and reason.
+/// </summary>
+/// <param name="RawItem">The item's text as it stood in the request, when it could be cut out.</param>
+/// <param name="MessageKey">The message it names, when it names one.</param>
+public sealed record RefusedItem(int Index, Rejection Rejection, string? RawItem = null, string? MessageKey = null);
 
 /// <summary>A nonce to be used once per account until <paramref name="ExpiresAt"/>.</summary>
 public sealed record NonceClaim(string Value, DateTimeOffset ExpiresAt);
@@ -34,6 +43,18 @@ public static class RejectionReasons
     public const string UnknownProvider = "unknown_provider";
     public const string UnknownAccount = "unknown_account";
     public const string TooLarge = "too_large";
+
+    /// <summary>More items in one request than the ledger takes (<see cref="BatchItems.MaxItems"/>).</summary>
+    public const string TooManyItems = "too_many_items";
+
+    /// <summary>A key or value longer than the ledger stores in an indexed place (<see cref="BatchItems.MaxKeyLength"/>).</summary>
+    public const string TooLong = "too_long";
+
+    /// <summary>The message belongs to another account of the provider (docs/rules.md: accounts own their messages).</summary>
+    public const string AccountMismatch = "account_mismatch";
+
+    /// <summary>The store refused the request's data (a value PostgreSQL cannot hold): kept in quarantine instead.</summary>
+    public const string Unstorable = "unstorable";
 }
 
 /// <summary>What an adapter made of a request: reports to append, a probe to answer, or a rejection.</summary>
@@ -45,11 +66,15 @@ public abstract record AdapterResult
     /// this holds across restarts and instances). Adapters stay pure: they only report it.
     /// </param>
     /// <param name="Replies">Replies from phones (上行 / MO) the push carried, each appended to a stream of its own.</param>
+    /// <param name="Refused">Items of the batch that could not be read: quarantined one by one while the rest is appended.</param>
     public sealed record Accepted(IReadOnlyList<CallbackItem> Items, ProviderReply Reply, NonceClaim? Nonce = null,
-        IReadOnlyList<ReplyItem>? Replies = null) : AdapterResult
+        IReadOnlyList<ReplyItem>? Replies = null, IReadOnlyList<RefusedItem>? Refused = null) : AdapterResult
     {
         /// <summary>The replies, none when the push carried reports only.</summary>
         public IReadOnlyList<ReplyItem> ReplyItems => Replies ?? [];
+
+        /// <summary>The items refused one by one, none when the whole push was read.</summary>
+        public IReadOnlyList<RefusedItem> RefusedItems => Refused ?? [];
     }
 
     /// <summary>A push of replies (none of them reports).</summary>

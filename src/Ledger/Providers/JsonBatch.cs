@@ -6,7 +6,7 @@ namespace Ledger.Providers;
 /// <summary>
 /// The JSON-array batch most Chinese providers push: parses the body, refuses what is not a non-empty
 /// array of objects, and hands each item (with its raw text as received) to the provider's reader.
-/// A batch is all or nothing: one bad item refuses the request, so the provider retries it whole.
+/// An unreadable item is refused on its own and the rest accepted (<see cref="BatchItems"/>).
 /// </summary>
 public static class JsonBatch
 {
@@ -80,27 +80,29 @@ public static class JsonBatch
             return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
         }
 
-        var items = new List<CallbackItem>(root.GetArrayLength());
+        if (root.GetArrayLength() > BatchItems.MaxItems)
+        {
+            return AdapterResult.Reject(BatchItems.TooMany(root.GetArrayLength()));
+        }
+
+        var batch = new BatchItems(isBatch: true);
         var index = 0;
         foreach (var element in root.EnumerateArray())
         {
             if (element.ValueKind != JsonValueKind.Object)
             {
-                return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+                batch.Refuse(index, Rejection.Malformed("The item is not a JSON object."), element.GetRawText());
             }
-
-            var item = readItem(element, out var rejection);
-            if (item is null)
+            else
             {
-                var r = rejection ?? Rejection.Malformed($"Item {index} could not be read.");
-                return AdapterResult.Reject(r with { Detail = $"Item {index}: {r.Detail}" });
+                var current = element;
+                batch.Read(index, element.GetRawText(), (out Rejection? rejection) => readItem(current, out rejection));
             }
 
-            items.Add(item);
             index++;
         }
 
-        return new AdapterResult.Accepted(items, reply);
+        return batch.Result(reply);
     }
 
     /// <summary>

@@ -14,6 +14,22 @@ public sealed class ProviderAccount
     public int TimestampToleranceSeconds { get; set; } = 300;
     public string? Charset { get; set; }
 
+    /// <summary>
+    /// An account of a provider that signs nothing, with neither <see cref="Token"/> nor <see cref="AllowedCidrs"/>,
+    /// accepts callbacks from anyone: the service refuses to start with one unless this says so explicitly
+    /// (`…__AllowUnauthenticated=true`, e.g. behind a gateway that verifies).
+    /// </summary>
+    public bool AllowUnauthenticated { get; set; }
+
+    /// <summary>
+    /// The implicit `default` account of a provider with no account configured: it answers callers on this
+    /// machine only (README's first try works; nobody on the network can write reports).
+    /// </summary>
+    public bool LoopbackOnly { get; private init; }
+
+    /// <summary>The account a provider with no configured account has: `default`, for this machine only.</summary>
+    public static ProviderAccount ImplicitDefault() => new() { Name = "default", LoopbackOnly = true };
+
     /// <summary>Query-API credentials (`…__Pull__…`, README.md), null when the account does not pull.</summary>
     public Pull.PullSettings? Pull { get; set; }
 

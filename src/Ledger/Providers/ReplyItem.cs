@@ -9,6 +9,7 @@ namespace Ledger.Providers;
 /// <summary>One reply from a phone (上行 / MO) inside a push, as a provider's reply reader read it.</summary>
 /// <param name="ReplyId">The provider's id of the reply (<see cref="ReplyIds.Derived"/> where it gives none).</param>
 /// <param name="RawItem">The item's text exactly as it stood in the request.</param>
+/// <param name="Index">Its position in the request (null: its position in the accepted list).</param>
 public sealed record ReplyItem(
     string ReplyId,
     string RawItem,
@@ -17,7 +18,8 @@ public sealed record ReplyItem(
     ProviderTime? ProviderTime,
     string? InReplyTo,
     string? To,
-    string ParserVersion);
+    string ParserVersion,
+    int? Index = null);
 
 /// <summary>
 /// A provider that pushes replies from phones. Its reader verifies a request exactly as the provider's
@@ -66,8 +68,8 @@ public static class ReplyRejections
 }
 
 /// <summary>
-/// A JSON push of replies: an array of reply objects (or one object where the provider pushes one), all
-/// or nothing like <see cref="JsonBatch"/>: one unreadable item refuses the push, so the provider retries it whole.
+/// A JSON push of replies: an array of reply objects (or one object where the provider pushes one), read
+/// like <see cref="JsonBatch"/>: an unreadable item is refused on its own, the others are accepted.
 /// </summary>
 public static class ReplyBatch
 {
@@ -88,21 +90,27 @@ public static class ReplyBatch
                 : ReplyRejections.Unknown("The body must be a JSON object or array of replies."));
         }
 
-        var replies = new List<ReplyItem>(elements.Count);
+        if (elements.Count > BatchItems.MaxItems)
+        {
+            return AdapterResult.Reject(BatchItems.TooMany(elements.Count));
+        }
+
+        var batch = new BatchItems(isBatch: elements.Count > 1 || root.ValueKind == JsonValueKind.Array);
         for (var i = 0; i < elements.Count; i++)
         {
             Rejection? rejection = null;
             var item = elements[i].ValueKind == JsonValueKind.Object ? read(elements[i], out rejection) : null;
             if (item is null)
             {
-                var r = rejection ?? ReplyRejections.Unknown("The item is not a JSON object.");
-                return AdapterResult.Reject(elements.Count > 1 || root.ValueKind == JsonValueKind.Array ? r with { Detail = $"Item {i}: {r.Detail}" } : r);
+                batch.Refuse(i, rejection ?? ReplyRejections.Unknown("The item is not a JSON object."), elements[i].GetRawText());
             }
-
-            replies.Add(item);
+            else
+            {
+                batch.Add(item with { Index = i });
+            }
         }
 
-        return AdapterResult.OfReplies(replies, reply);
+        return batch.Result(reply);
     }
 
     /// <summary>A field as text, null when absent or empty.</summary>

@@ -7,12 +7,20 @@ namespace Ledger.Providers;
 
 /// <summary>
 /// Alibaba, Tencent and Ronglian sign nothing (docs/rules.md rule 5): the account can require a secret
-/// URL token (`?token=` or `X-Ledger-Token`) and/or a source CIDR allowlist.
+/// URL token (`?token=` or `X-Ledger-Token`) and/or a source CIDR allowlist; the implicit `default` account
+/// of a provider with none configured answers this machine only.
 /// </summary>
 public static class UnsignedGuard
 {
     public static Rejection? Check(RawCallback request, ProviderAccount account)
     {
+        if (account.LoopbackOnly && !IsLoopback(request.RemoteAddress))
+        {
+            return Rejection.Unverified(RejectionReasons.AddressNotAllowed,
+                "No account is configured for this provider, and its implicit default account answers callers on the ledger's own machine only. " +
+                "Configure the account with a Token or AllowedCidrs (Ledger__Providers__<provider>__default__Token).");
+        }
+
         if (!string.IsNullOrEmpty(account.Token))
         {
             var presented = request.Query.FirstOrDefault(p => p.Key == "token").Value ?? request.Header("X-Ledger-Token");
@@ -31,6 +39,9 @@ public static class UnsignedGuard
 
         return null;
     }
+
+    /// <summary>A loopback address; no address at all (a Unix socket, a named pipe) is not one.</summary>
+    public static bool IsLoopback(string? address) => address is not null && IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip);
 
     public static bool FixedTimeEquals(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));

@@ -24,9 +24,9 @@ public static class Reinterpretation
         try
         {
             // A push to the replies route is read again by the reader that read it then.
-            return adapter is IReplyReader replies && ReplyRoutes.IsReplyPath(record.Path)
+            return BatchItems.Bounded(adapter is IReplyReader replies && ReplyRoutes.IsReplyPath(record.Path)
                 ? replies.HandleReply(Rebuild(record), account, record.ReceivedAt)
-                : adapter.Handle(Rebuild(record), account, record.ReceivedAt);
+                : adapter.Handle(Rebuild(record), account, record.ReceivedAt));
         }
         catch (Exception e)
         {
@@ -55,11 +55,13 @@ public static class Reinterpretation
         }
 
         var changes = new List<ItemChange>();
-        for (var i = 0; i < accepted.Items.Count; i++)
+        for (var k = 0; k < accepted.Items.Count; k++)
         {
-            var item = accepted.Items[i];
-            if (includeKey is not null && !includeKey(item.MessageKey))
+            var item = accepted.Items[k];
+            var i = item.Index ?? k;
+            if (includeKey is not null && !includeKey(item.MessageKey) || record.RefusedItems.Any(r => r.Index == i))
             {
+                // An item refused at receipt (unreadable then, or another account's message) is in no stream to compare with.
                 continue;
             }
 
@@ -69,7 +71,7 @@ public static class Reinterpretation
                 changes.Add(new ItemChange(DifferenceKinds.KeyChanged, item.MessageKey, i, null, item.Report,
                     "Today's parser keys this item to a message whose stream does not hold it; nothing appended."));
             }
-            else if (IngestWrite.Stored(record.Provider, item.Report) is var today && !SameReading(previous, today))
+            else if (IngestWrite.Stored(record.Provider, item) is var today && !SameReading(previous, today))
             {
                 // Categories are part of the reading: a table that moved re-categorizes what is stored.
                 changes.Add(new ItemChange(DifferenceKinds.Corrected, item.MessageKey, i, previous, today, null));

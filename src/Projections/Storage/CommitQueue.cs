@@ -57,14 +57,15 @@ public sealed class CommitQueue : IAsyncDisposable
         _dispatcher = Task.Run(DispatchAsync);
     }
 
-    public Task CommitAsync(IngestWrite write)
+    /// <returns>The write as it committed: as given, or with items (or the whole request) refused inside the commit (<see cref="Admission"/>).</returns>
+    public Task<IngestWrite> CommitAsync(IngestWrite write)
     {
         if (_stopping)
         {
             throw new StorageUnavailableException("The ledger is shutting down.", new ObjectDisposedException(nameof(CommitQueue)));
         }
 
-        var pending = new Pending(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(write, new TaskCompletionSource<IngestWrite>(TaskCreationOptions.RunContinuationsAsynchronously));
         _incoming.Enqueue(pending);
         _wake.Release();
         return pending.Done.Task;
@@ -112,6 +113,11 @@ public sealed class CommitQueue : IAsyncDisposable
         for (var i = 0; i < _waiting.Count && requests.Count < _options.MaxRequestsPerCommit && appends < _options.MaxStreamsPerCommit; i++)
         {
             var candidate = _waiting[i];
+            if (requests.Count > 0 && appends + candidate.Write.Appends.Count > _options.MaxStreamsPerCommit)
+            {
+                continue; // would carry the commit past its bound (and its locks past StreamLocks.MaxLocks): the next commit takes it
+            }
+
             var blocked = false;
             foreach (var append in candidate.Write.Appends)
             {
@@ -167,13 +173,13 @@ public sealed class CommitQueue : IAsyncDisposable
     private async Task CommitBatchAsync(List<Pending> batch)
     {
         var started = Stopwatch.GetTimestamp();
-        var failure = await TryCommitAsync(batch).ConfigureAwait(false);
+        var (failure, written) = await TryCommitAsync(batch).ConfigureAwait(false);
         _metrics?.Committed(batch.Count, Stopwatch.GetElapsedTime(started), failure is null);
         if (failure is null)
         {
-            foreach (var p in batch)
+            for (var i = 0; i < batch.Count; i++)
             {
-                p.Done.TrySetResult();
+                batch[i].Done.TrySetResult(written![i]);
             }
 
             return;
@@ -192,10 +198,10 @@ public sealed class CommitQueue : IAsyncDisposable
         _logger.LogWarning(failure, "A shared commit of {Count} requests failed; committing each on its own", batch.Count);
         foreach (var p in batch)
         {
-            var single = await TryCommitAsync([p]).ConfigureAwait(false);
+            var (single, alone) = await TryCommitAsync([p]).ConfigureAwait(false);
             if (single is null)
             {
-                p.Done.TrySetResult();
+                p.Done.TrySetResult(alone![0]);
             }
             else
             {
@@ -223,8 +229,8 @@ public sealed class CommitQueue : IAsyncDisposable
         }
     }
 
-    /// <returns>null when committed, else the failure (already classified).</returns>
-    private async Task<Exception?> TryCommitAsync(IReadOnlyList<Pending> batch)
+    /// <returns>The writes as committed, or the failure (already classified).</returns>
+    private async Task<(Exception? Failure, IReadOnlyList<IngestWrite>? Written)> TryCommitAsync(IReadOnlyList<Pending> batch)
     {
         var writes = new IngestWrite[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -245,25 +251,24 @@ public sealed class CommitQueue : IAsyncDisposable
                     // Nothing joins: two round trips (begin + locks + reads; writes + commit).
                     try
                     {
-                        await _appender.AppendAsync(connection, writes, withRecords: true, transaction: true).ConfigureAwait(false);
+                        return (null, (await _appender.AppendAsync(connection, writes, withRecords: true, transaction: true).ConfigureAwait(false)).Writes);
                     }
                     catch
                     {
                         await RollBackAsync(connection).ConfigureAwait(false);
                         throw;
                     }
-
-                    return null;
                 }
 
                 // Something joins the commit (the webhook outbox): the same writes in a transaction the
                 // participant also writes into (Wolverine's envelopes), committed once both are written; what
                 // it queued is handed on only after the commit.
                 Func<Task>? afterCommit;
+                Committed committed;
                 await using (var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false))
                 {
-                    var appended = await _appender.AppendAsync(connection, writes, withRecords: true).ConfigureAwait(false);
-                    afterCommit = await _participant.EnlistAsync(transaction, appended).ConfigureAwait(false);
+                    committed = await _appender.AppendAsync(connection, writes, withRecords: true).ConfigureAwait(false);
+                    afterCommit = await _participant.EnlistAsync(transaction, committed.Streams).ConfigureAwait(false);
                     await transaction.CommitAsync().ConfigureAwait(false);
                 }
 
@@ -272,7 +277,7 @@ public sealed class CommitQueue : IAsyncDisposable
                     await afterCommit().ConfigureAwait(false);
                 }
 
-                return null;
+                return (null, committed.Writes);
             }
             catch (Exception e) when (IsStreamConflict(e) && attempt < ConflictRetries)
             {
@@ -283,11 +288,11 @@ public sealed class CommitQueue : IAsyncDisposable
             }
             catch (Exception e) when (IsStorageUnavailable(e))
             {
-                return new StorageUnavailableException("The event store is unavailable; nothing was stored.", e);
+                return (new StorageUnavailableException("The event store is unavailable; nothing was stored.", e), null);
             }
             catch (Exception e)
             {
-                return e;
+                return (e, null);
             }
         }
     }
@@ -300,7 +305,14 @@ public sealed class CommitQueue : IAsyncDisposable
     {
         if (Find<PostgresException>(e) is { } pg)
         {
-            // 08 connection, 53 resources (disk full), 57P operator intervention, 25006 read-only, 58 system.
+            // 08 connection, 53 resources (disk full, too many connections), 57P operator intervention, 25006
+            // read-only, 58 system. Not 53200 (out of memory: e.g. the lock table full) or 53400 (a configured limit
+            // exceeded): those are caused by what a commit holds, so the commit's requests are retried one by one.
+            if (pg.SqlState is PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.ConfigurationLimitExceeded)
+            {
+                return false;
+            }
+
             return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
                 || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("58", StringComparison.Ordinal)
                 || pg.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction;
@@ -335,7 +347,7 @@ public sealed class CommitQueue : IAsyncDisposable
         await _dispatcher.ConfigureAwait(false);
     }
 
-    private sealed record Pending(IngestWrite Write, TaskCompletionSource Done);
+    private sealed record Pending(IngestWrite Write, TaskCompletionSource<IngestWrite> Done);
 
     private sealed record Batch(List<Pending> Requests, HashSet<string> Keys);
 }
@@ -367,5 +379,6 @@ public sealed class CommitQueueOptions
 
     public int MaxRequestsPerCommit { get; set; } = 256;
 
-    public int MaxStreamsPerCommit { get; set; } = 2000;
+    /// <summary>Appends one commit carries (a single larger request still commits alone); keeps its stream locks under <see cref="StreamLocks.MaxLocks"/>.</summary>
+    public int MaxStreamsPerCommit { get; set; } = StreamLocks.MaxLocks;
 }

@@ -17,10 +17,17 @@ public interface IStreamAppender
     /// Begin and commit a transaction of its own (the connection must have none open). When it throws, the
     /// transaction may still be open: the caller rolls it back or discards the connection.
     /// </param>
-    /// <returns>Every stream it appended to, with the documents the commit left for it.</returns>
-    Task<IReadOnlyList<AppendedStream>> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
+    /// <returns>
+    /// Every stream it appended to, with the documents the commit left for it, and each write as it committed
+    /// (<see cref="Admission"/>: another account's items quarantined, a reused nonce refused).
+    /// </returns>
+    Task<Committed> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
         bool transaction = false, CancellationToken ct = default);
 }
+
+/// <param name="Streams">Every stream the commit appended to.</param>
+/// <param name="Writes">The commit's writes as they were written, in the order given.</param>
+public sealed record Committed(IReadOnlyList<AppendedStream> Streams, IReadOnlyList<IngestWrite> Writes);
 
 /// <param name="StreamKey">The stream.</param>
 /// <param name="Count">Events this commit appended to it (the last ones of the stream).</param>

@@ -8,12 +8,22 @@ namespace Ledger.Storage;
 /// a transaction-scoped advisory lock per stream, in hash order (no deadlocks), before Marten's inline
 /// projections read the current documents. A concurrent writer of the same stream, in this instance or
 /// another, then waits for our commit instead of projecting from a stale document.
+/// <para>
+/// Bounded: a transaction takes at most <see cref="MaxLocks"/> (PostgreSQL's shared lock table holds about
+/// 64 per connection; a request of 20,000 streams once overflowed it). Commits are sized to stay under it
+/// (CommitQueueOptions.MaxStreamsPerCommit, at most 1,000 items per request, registrations in chunks). Locks
+/// only spare a writer a retry: correctness rests on Marten's unique (stream, version) index, which refuses
+/// the second of two appends that read the same version, and the writer then tries again.
+/// </para>
 /// </summary>
 public static class StreamLocks
 {
-    /// <summary>The locks of the stream keys in $1 (text[]), taken in hash order.</summary>
+    /// <summary>Most locks one transaction takes.</summary>
+    public const int MaxLocks = 1000;
+
+    /// <summary>The locks of the stream keys in $1 (text[]), taken in hash order, at most <see cref="MaxLocks"/>.</summary>
     public const string LockSql =
-        "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k) locks order by h";
+        "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k order by h limit 1000) locks order by h";
 
     public static async Task AcquireAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
     {

@@ -107,6 +107,11 @@ public static class ConfigurationCheck
                     problems.AddRange(GenericProblems(name, account));
                 }
 
+                if (!SecretRequired.Contains(provider) && Unguarded(provider, account) && !account.AllowUnauthenticated)
+                {
+                    problems.Add(UnguardedProblem(provider, name));
+                }
+
                 if (account.Pull is { } pull)
                 {
                     problems.AddRange(PullProblems(provider, name, pull));
@@ -140,6 +145,23 @@ public static class ConfigurationCheck
         return problems;
     }
 
+    private static string UnguardedProblem(string provider, string name) =>
+        $"Ledger__Providers__{provider}__{name} has neither Token nor AllowedCidrs{(provider is "vonage" or "huawei" ? " nor signing secrets" : "")}: " +
+        $"{provider} signs nothing, so anyone could write reports for account '{name}'. Set Ledger__Providers__{provider}__{name}__Token " +
+        $"(or __AllowedCidrs__0), or accept that explicitly with Ledger__Providers__{provider}__{name}__AllowUnauthenticated=true.";
+
+    /// <summary>
+    /// Settings the service refuses to start with, since they would refuse every callback or accept anyone's:
+    /// unreadable generic schemes, and unsigned accounts with no guard that do not say <c>AllowUnauthenticated</c>.
+    /// </summary>
+    public static IReadOnlyList<string> StartProblems(LedgerOptions options) =>
+        [.. GenericProblems(options), .. options.Providers
+            .Where(p => !SecretRequired.Contains(p.Key) && ProviderCatalog.Default().Find(p.Key) is not null)
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .SelectMany(p => p.Value.OrderBy(a => a.Key, StringComparer.Ordinal)
+                .Where(a => Unguarded(p.Key, a.Value) && !a.Value.AllowUnauthenticated)
+                .Select(a => UnguardedProblem(p.Key.ToLowerInvariant(), a.Key)))];
+
     /// <summary>
     /// A generic account's scheme settings that cannot be read (field paths, formats, where the signature
     /// is, unsigned without a guard): the service refuses to start with any, since every callback of that
@@ -157,10 +179,9 @@ public static class ConfigurationCheck
     }
 
     /// <summary>
-    /// The accounts that take callbacks from anyone, unverified: a provider that signs nothing (or whose
-    /// signature is optional: Vonage, Huawei) with neither secrets, `Token` nor `AllowedCidrs`, including the
-    /// implicit `default` account of such a provider with no account configured. Twilio, Baidu and generic
-    /// without secrets are not open: they refuse every callback (verify-config names those).
+    /// The accounts that take callbacks from anyone, unverified, because they say so (`AllowUnauthenticated`):
+    /// a provider that signs nothing (or whose signature is optional: Vonage, Huawei) with neither secrets,
+    /// `Token` nor `AllowedCidrs`. (Without that setting such an account stops the start: <see cref="StartProblems"/>.)
     /// </summary>
     public static IReadOnlyList<string> OpenAccounts(LedgerOptions options, IReadOnlyCollection<string> knownProviders)
     {
@@ -168,17 +189,21 @@ public static class ConfigurationCheck
         foreach (var provider in knownProviders.Where(p => !SecretRequired.Contains(p)).Order(StringComparer.Ordinal))
         {
             var accounts = options.Providers.FirstOrDefault(p => p.Key.Equals(provider, StringComparison.OrdinalIgnoreCase)).Value;
-            if (accounts is null || accounts.Count == 0)
+            if (accounts is not null)
             {
-                open.Add($"{provider}/default");
-                continue;
+                open.AddRange(accounts.Where(a => Unguarded(provider, a.Value) && a.Value.AllowUnauthenticated)
+                    .Select(a => $"{provider}/{a.Key}").Order(StringComparer.Ordinal));
             }
-
-            open.AddRange(accounts.Where(a => Unguarded(provider, a.Value)).Select(a => $"{provider}/{a.Key}").Order(StringComparer.Ordinal));
         }
 
-        return open; // an unsigned generic account without a guard stops the start (GenericProblems)
+        return open;
     }
+
+    /// <summary>Providers that sign nothing and have no account configured: their implicit `default` answers this machine only.</summary>
+    public static IReadOnlyList<string> LoopbackOnly(LedgerOptions options, IReadOnlyCollection<string> knownProviders) =>
+        [.. knownProviders.Where(p => !SecretRequired.Contains(p)
+                && options.Providers.FirstOrDefault(x => x.Key.Equals(p, StringComparison.OrdinalIgnoreCase)).Value is not { Count: > 0 })
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>Providers with no account that refuse every callback until their secrets are configured.</summary>
     public static IReadOnlyList<string> ClosedUntilConfigured(LedgerOptions options, IReadOnlyCollection<string> knownProviders) =>

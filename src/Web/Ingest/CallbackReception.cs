@@ -12,7 +12,7 @@ namespace Ledger.Web.Ingest;
 /// provider's adapter, commits what the adapter produced through the group-commit queue, and only then
 /// answers with the reply the provider expects. Refused requests are kept in quarantine.
 /// </summary>
-public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, NonceLedger nonces, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, LedgerMetrics metrics, ILogger<CallbackReception> logger,
+public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commits, IOptionsMonitor<LedgerOptions> options, TimeProvider clock, LedgerMetrics metrics, ILogger<CallbackReception> logger,
     Ledger.Replies.UnsubscribeKeywords unsubscribe)
 {
     /// <param name="replies">The request came in on `/callbacks/{provider}/replies[/{account}]`: read by the provider's reply reader.</param>
@@ -66,30 +66,16 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             return await QuarantineAsync(record, started, adapter.Name, accountName, new Rejection(RejectionReasons.Malformed, "The report could not be read by this ledger's parser.", 400));
         }
 
-        if (result is AdapterResult.Accepted { Nonce: { } nonce })
-        {
-            bool fresh;
-            try
-            {
-                fresh = await nonces.TryUseAsync($"{adapter.Name}/{accountName}", nonce.Value, nonce.ExpiresAt, context.RequestAborted);
-            }
-            catch (Exception e) when (CommitQueue.IsStorageUnavailable(e))
-            {
-                metrics.Rejected(adapter.Name, accountName, LedgerMetrics.StorageUnavailable, started);
-                return Problems.StorageUnavailable();
-            }
-
-            if (!fresh)
-            {
-                return await QuarantineAsync(record, started, adapter.Name, accountName, Rejection.Unverified(RejectionReasons.ReusedNonce,
-                    "This nonce was already used within the signature's time window; a replayed request is refused."));
-            }
-        }
-
+        result = BatchItems.Bounded(result);
         return result switch
         {
-            AdapterResult.Accepted accepted => await CommitAsync(IngestWrite.Accepted(record, accepted.Items, accepted.Replies, unsubscribe), accepted.Reply,
-                accepted.Items, started, accepted.ReplyItems.Count),
+            AdapterResult.Accepted accepted => await CommitAsync(
+                IngestWrite.Accepted(record, accepted.Items, accepted.Replies, unsubscribe, accepted.Refused) with
+                {
+                    // Claimed inside the commit (NonceLedger): spent only if the reports are.
+                    Nonce = accepted.Nonce is { } nonce ? new NonceClaimed($"{adapter.Name}/{accountName}", nonce.Value, nonce.ExpiresAt) : null,
+                },
+                accepted.Reply, accepted.Items, started, accepted.ReplyItems.Count),
             AdapterResult.Probe probe => await CommitAsync(IngestWrite.Probe(record), probe.Reply, [], started, 0),
             AdapterResult.Rejected rejected => await QuarantineAsync(record, started, adapter.Name, accountName, rejected.Rejection),
             _ => throw new InvalidOperationException($"Unexpected adapter result {result.GetType().Name}"),
@@ -99,9 +85,10 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
     private async Task<IResult> CommitAsync(IngestWrite write, ProviderReply reply, IReadOnlyList<CallbackItem> items, long started, int replies)
     {
         var record = write.Record;
+        IngestWrite committed;
         try
         {
-            await commits.CommitAsync(write);
+            committed = await commits.CommitAsync(write);
         }
         catch (StorageUnavailableException e)
         {
@@ -109,11 +96,74 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             metrics.Rejected(record.Provider, record.Account ?? "default", LedgerMetrics.StorageUnavailable, started);
             return Problems.StorageUnavailable();
         }
+        catch (Exception e)
+        {
+            // Refused by the store for what this request carries (it failed alone: CommitQueue retries a shared
+            // commit request by request). Kept in quarantine with the store's reason, never a 5xx.
+            logger.LogWarning("The store refused request {RequestId}: {Error}", record.Id, StoreError(e));
+            return await QuarantineAsync(record, started, record.Provider, record.Account ?? "default", new Rejection(RejectionReasons.Unstorable,
+                $"The store could not hold this request's data ({StoreError(e)}); it is kept in quarantine as received.", 422));
+        }
 
-        metrics.Accepted(record.Provider, record.Account ?? "default", items, record.ReceivedAt, started, replies);
+        if (committed.Refusal is { } refusal)
+        {
+            // Refused inside the commit (another account's message, a reused nonce): quarantined there already.
+            logger.LogInformation("Request {RequestId} for {Provider} refused: {Reason}", record.Id, record.Provider, refusal.Reason);
+            metrics.Rejected(record.Provider, record.Account ?? "default", refusal.Reason, started);
+            return Refused(record.Id, refusal);
+        }
+
+        if (committed.Record.RefusedItems.Count > 0)
+        {
+            logger.LogInformation("Request {RequestId} for {Provider}: {Refused} items quarantined on their own, the rest appended", record.Id, record.Provider,
+                committed.Record.RefusedItems.Count);
+        }
+
+        metrics.Accepted(record.Provider, record.Account ?? "default", Kept(items, committed.Record.RefusedItems), record.ReceivedAt, started, replies);
 
         return Results.Text(reply.Body, reply.ContentType, statusCode: reply.StatusCode);
     }
+
+    /// <summary>The items the commit appended (without those it refused as another account's).</summary>
+    private static IReadOnlyList<CallbackItem> Kept(IReadOnlyList<CallbackItem> items, IReadOnlyList<ItemRefusal> refused)
+    {
+        if (refused.Count == 0)
+        {
+            return items;
+        }
+
+        var list = new List<CallbackItem>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!refused.Any(r => r.Index == (items[i].Index ?? i)))
+            {
+                list.Add(items[i]);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>What the store said, without values from the request (they may hold phone numbers).</summary>
+    private static string StoreError(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is Npgsql.PostgresException pg)
+            {
+                return $"SQLSTATE {pg.SqlState}: {pg.MessageText}";
+            }
+        }
+
+        return e.GetType().Name;
+    }
+
+    private static IResult Refused(Guid requestId, Rejection rejection) => Results.Problem(
+        detail: rejection.Detail,
+        statusCode: rejection.StatusCode,
+        title: rejection.Reason,
+        type: $"urn:callback-ledger:rejection:{rejection.Reason}",
+        extensions: new Dictionary<string, object?> { ["requestId"] = requestId, ["reason"] = rejection.Reason });
 
     /// <param name="metricProvider">The provider as a metric tag: its catalog name, or "unknown" (never the raw route value).</param>
     private async Task<IResult> QuarantineAsync(RawRequestRecord record, long started, string metricProvider, string metricAccount, Rejection rejection)
@@ -131,13 +181,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         }
 
         metrics.Rejected(metricProvider, metricAccount, rejection.Reason, started);
-
-        return Results.Problem(
-            detail: rejection.Detail,
-            statusCode: rejection.StatusCode,
-            title: rejection.Reason,
-            type: $"urn:callback-ledger:rejection:{rejection.Reason}",
-            extensions: new Dictionary<string, object?> { ["requestId"] = record.Id, ["reason"] = rejection.Reason });
+        return Refused(record.Id, rejection);
     }
 
     /// <summary>Provider and account as bounded metric tags, for a request refused before they were resolved.</summary>

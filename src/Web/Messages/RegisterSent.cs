@@ -109,7 +109,14 @@ public static class RegisterSentEndpoint
 
         try
         {
-            await commits.CommitAsync(IngestWrite.SentRegistration(record, appends));
+            // In chunks, so one commit never holds (and locks) more streams than StreamLocks.MaxLocks: the request
+            // is kept once, with the first chunk; a retry after a failed later chunk skips what is already registered.
+            var chunks = appends.Chunk(StreamLocks.MaxLocks).ToList();
+            for (var i = 0; i < Math.Max(chunks.Count, 1); i++)
+            {
+                var write = IngestWrite.SentRegistration(record, chunks.Count == 0 ? [] : chunks[i]);
+                await commits.CommitAsync(i == 0 ? write : write with { KeepRecord = false });
+            }
         }
         catch (StorageUnavailableException)
         {

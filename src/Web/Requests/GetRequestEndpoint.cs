@@ -21,7 +21,8 @@ public sealed record RequestItemView(
 
 /// <summary>
 /// The audit view of one HTTP request: the raw request exactly as received (body as text when it
-/// decodes in its declared charset, always as base64), its outcome, and what each item changed.
+/// decodes in its declared charset, always as base64), its outcome, what each item changed, and the items
+/// refused one by one (each quarantined with its index and reason while the rest was appended).
 /// </summary>
 public sealed record RequestView(
     Guid Id,
@@ -41,7 +42,8 @@ public sealed record RequestView(
     string Verification,
     string? Reason,
     int ItemCount,
-    IReadOnlyList<RequestItemView> Items);
+    IReadOnlyList<RequestItemView> Items,
+    IReadOnlyList<ItemRefusal> RefusedItems);
 
 public static class GetRequestEndpoint
 {
@@ -79,7 +81,7 @@ public static class GetRequestEndpoint
         return Results.Json(new RequestView(
             record.Id, record.ReceivedAt, record.Provider, record.Account, record.Method, record.Url, record.Path, record.QueryString,
             record.Headers, TryDecode(record), Convert.ToBase64String(record.Body), record.BodyTruncated, record.RemoteAddress,
-            record.Outcome, record.Verification, record.Reason, record.ItemCount, items));
+            record.Outcome, record.Verification, record.Reason, record.ItemCount, items, record.RefusedItems));
     }
 
     /// <summary>A report_received entry, or (earlier builds) a callback_received entry and the report_interpreted right after it.</summary>

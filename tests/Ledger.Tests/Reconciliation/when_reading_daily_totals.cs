@@ -27,16 +27,16 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
     public async Task a_sent_message_without_a_final_report_is_missing_after_the_wait_and_not_once_reported()
     {
         var sid = Payloads.NewId();
-        var account = "wait-" + sid;
+        var account = "finance-wait"; // a configured account: its reports come on its own route (accounts own their messages)
         var sentAt = DateTimeOffset.UtcNow.AddDays(-4);
         var day = BusinessDay.Of(sentAt, BusinessDay.Zone(null));
         await fixture.Host.RegisterAsync(Finance.Sent("tencent", sid, sentAt.ToString("O"), account: account));
-        (await fixture.Host.PostAsync("/callbacks/tencent", Payloads.Array(Payloads.TencentItem(sid, "SENDING", sentAt.AddHours(8).AddMinutes(1).ToString("yyyy-MM-dd HH:mm:ss"), errmsg: "")))).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/tencent/finance-wait", Payloads.Array(Payloads.TencentItem(sid, "SENDING", sentAt.AddHours(8).AddMinutes(1).ToString("yyyy-MM-dd HH:mm:ss"), errmsg: "")))).Status.ShouldBe(200);
 
         (await fixture.Host.DailyAsync(day, day, $"&account={account}")).Single().GetProperty("missingReports").GetInt32().ShouldBe(1);
         (await fixture.Host.MessagesAsync(day, day, $"&account={account}&status=missing")).Single().GetProperty("missingReport").GetBoolean().ShouldBeTrue();
 
-        (await fixture.Host.PostAsync("/callbacks/tencent", Payloads.Array(Payloads.TencentItem(sid, "SUCCESS", sentAt.AddHours(8).AddMinutes(2).ToString("yyyy-MM-dd HH:mm:ss"))))).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/tencent/finance-wait", Payloads.Array(Payloads.TencentItem(sid, "SUCCESS", sentAt.AddHours(8).AddMinutes(2).ToString("yyyy-MM-dd HH:mm:ss"))))).Status.ShouldBe(200);
 
         var after = (await fixture.Host.DailyAsync(day, day, $"&account={account}")).Single();
         after.GetProperty("missingReports").GetInt32().ShouldBe(0);
@@ -63,12 +63,12 @@ public sealed class when_reading_daily_totals(LedgerFixture fixture)
     [Fact]
     public async Task the_daily_csv_starts_with_a_bom_and_parses_back_to_the_same_numbers()
     {
-        var account = "csv-" + Payloads.NewId();
+        var account = "finance-csv";
         var a = Payloads.NewId();
         await fixture.Host.RegisterAsync(
             Finance.Sent("tencent", a, "2034-01-02T03:00:00Z", account: account, parts: 2, outId: "订单-甲"),
             Finance.Sent("tencent", Payloads.NewId(), "2034-01-03T03:00:00Z", account: account, parts: 3));
-        (await fixture.Host.PostAsync("/callbacks/tencent", Payloads.Array(Payloads.TencentItem(a, "SUCCESS", "2034-01-02 11:05:00")))).Status.ShouldBe(200);
+        (await fixture.Host.PostAsync("/callbacks/tencent/finance-csv", Payloads.Array(Payloads.TencentItem(a, "SUCCESS", "2034-01-02 11:05:00")))).Status.ShouldBe(200);
         var json = await fixture.Host.DailyAsync("2034-01-01", "2034-01-05", $"&account={account}");
 
         var bytes = await GetBytesAsync($"/reconciliation/daily?from=2034-01-01&to=2034-01-05&account={account}&format=csv");

@@ -86,33 +86,30 @@ public sealed class BaiduAdapter : IProviderAdapter, IReplyReader
                 return AdapterResult.Reject(Rejection.Malformed("The body must be a JSON report object."));
             }
 
-            IEnumerable<JsonElement> elements = root.ValueKind == JsonValueKind.Object ? [root] : root.EnumerateArray().ToList();
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > BatchItems.MaxItems)
+            {
+                return AdapterResult.Reject(BatchItems.TooMany(root.GetArrayLength()));
+            }
 
-            var items = new List<CallbackItem>();
+            IEnumerable<JsonElement> elements = root.ValueKind == JsonValueKind.Object ? [root] : root.EnumerateArray().ToList();
+            var batch = new BatchItems(isBatch: root.ValueKind == JsonValueKind.Array);
             var index = 0;
             foreach (var element in elements)
             {
                 if (element.ValueKind != JsonValueKind.Object)
                 {
-                    return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+                    batch.Refuse(index, Rejection.Malformed("The item is not a JSON object."), element.GetRawText());
                 }
-
-                var item = ReadItem(element, out var rejection);
-                if (item is null)
+                else
                 {
-                    return AdapterResult.Reject(root.ValueKind == JsonValueKind.Array ? rejection! with { Detail = $"Item {index}: {rejection!.Detail}" } : rejection!);
+                    var current = element;
+                    batch.Read(index, element.GetRawText(), (out Rejection? rejection) => ReadItem(current, out rejection));
                 }
 
-                items.Add(item);
                 index++;
             }
 
-            if (items.Count == 0)
-            {
-                return AdapterResult.Reject(new Rejection(RejectionReasons.EmptyBatch, "The JSON array holds no reports.", 400));
-            }
-
-            return new AdapterResult.Accepted(items, Received);
+            return batch.Result(Received);
         }
     }
 

@@ -39,20 +39,19 @@ public sealed class GenericAdapter : IProviderAdapter
             return AdapterResult.Reject(unverified);
         }
 
-        var items = new List<CallbackItem>(body.Items.Count);
-        for (var i = 0; i < body.Items.Count; i++)
+        if (body.Items.Count > BatchItems.MaxItems)
         {
-            var item = ReadItem(body.Items[i], scheme, out var rejection);
-            if (item is null)
-            {
-                // A batch is all or nothing, so the gateway retries it whole (as JsonBatch does).
-                return AdapterResult.Reject(body.IsBatch ? rejection! with { Detail = $"Item {i}: {rejection!.Detail}" } : rejection!);
-            }
-
-            items.Add(item);
+            return AdapterResult.Reject(BatchItems.TooMany(body.Items.Count));
         }
 
-        return new AdapterResult.Accepted(items, scheme.Reply, nonce);
+        var batch = new BatchItems(body.IsBatch);
+        for (var i = 0; i < body.Items.Count; i++)
+        {
+            var current = body.Items[i];
+            batch.Read(i, current.Raw, (out Rejection? rejection) => ReadItem(current, scheme, out rejection));
+        }
+
+        return batch.Result(scheme.Reply, nonce);
     }
 
     private CallbackItem? ReadItem(GenericItem item, GenericScheme scheme, out Rejection? rejection)

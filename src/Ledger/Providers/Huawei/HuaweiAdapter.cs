@@ -258,26 +258,25 @@ public sealed partial class HuaweiAdapter : IProviderAdapter, IReplyReader
                 return AdapterResult.Reject(Rejection.Malformed($"statusReportList holds {count} reports; Huawei pushes at most {MaxBatch}."));
             }
 
-            var items = new List<CallbackItem>(count);
+            var batch = new BatchItems(isBatch: true);
             var index = 0;
             foreach (var element in list.EnumerateArray())
             {
                 if (element.ValueKind != JsonValueKind.Object)
                 {
-                    return AdapterResult.Reject(Rejection.Malformed($"Item {index} is not a JSON object."));
+                    batch.Refuse(index, Rejection.Malformed("The item is not a JSON object."), element.GetRawText());
                 }
-
-                var item = ReadItem(name => JsonBatch.Text(element, name), element.GetRawText(), out var rejection);
-                if (item is null)
+                else
                 {
-                    return AdapterResult.Reject(rejection! with { Detail = $"Item {index}: {rejection!.Detail}" });
+                    var current = element;
+                    var raw = element.GetRawText();
+                    batch.Read(index, raw, (out Rejection? rejection) => ReadItem(name => JsonBatch.Text(current, name), raw, out rejection));
                 }
 
-                items.Add(item);
                 index++;
             }
 
-            return new AdapterResult.Accepted(items, Received);
+            return batch.Result(Received);
         }
     }
 

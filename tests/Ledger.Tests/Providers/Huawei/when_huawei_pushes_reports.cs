@@ -134,22 +134,24 @@ public sealed class when_huawei_pushes_reports(LedgerFixture fixture)
     }
 
     [Fact]
-    public async Task a_report_list_with_one_report_missing_its_id_is_refused_whole_and_quarantined()
+    public async Task a_report_list_with_one_report_missing_its_id_appends_the_rest_and_quarantines_that_one()
     {
         var id = Payloads.NewId();
         var body = HuaweiRequests.Batch(HuaweiRequests.BatchItem(id, "DELIVRD"), """{"status":"DELIVRD"}""");
 
-        var (status, problem, _) = await fixture.Host.PostAsync("/callbacks/huawei", body, "application/json");
+        var (status, _, _) = await fixture.Host.PostAsync("/callbacks/huawei", body, "application/json");
 
-        status.ShouldBe(400);
-        problem.ShouldContain("Item 1");
-        var requestId = JsonDocument.Parse(problem).RootElement.GetProperty("requestId").GetGuid();
+        status.ShouldBe(200);
+        var (_, history) = await fixture.Host.GetJsonAsync($"/messages/huawei/{id}/history");
+        var requestId = history.GetProperty("events")[0].GetProperty("requestId").GetGuid();
         await using var session = fixture.Store.QuerySession();
         var record = await session.LoadAsync<RawRequestRecord>(requestId);
         record.ShouldNotBeNull();
-        record.Outcome.ShouldBe(RequestOutcomes.Quarantined);
-        record.Reason.ShouldBe(RejectionReasons.MissingId);
-        (await session.Events.FetchStreamAsync(StreamKeys.Quarantine(requestId))).Single().Data.ShouldBeOfType<RequestQuarantined>();
-        (await fixture.Host.GetJsonAsync($"/messages/huawei/{id}")).Status.ShouldBe(404);
+        record.Outcome.ShouldBe(RequestOutcomes.Accepted);
+        record.ItemCount.ShouldBe(1);
+        record.RefusedItems.Single().ShouldBe(new ItemRefusal(1, RejectionReasons.MissingId, record.RefusedItems[0].Detail));
+        var quarantined = (await session.Events.FetchStreamAsync(StreamKeys.Quarantine(requestId, 1))).Single().Data.ShouldBeOfType<RequestQuarantined>();
+        quarantined.ItemIndex.ShouldBe(1);
+        quarantined.RawItem.ShouldBe("""{"status":"DELIVRD"}""");
     }
 }

@@ -146,9 +146,16 @@ public sealed class tencent_callback_data_rules
         Refusal(TencentCallbackDataPayloads.Wrap("[]")).Reason.ShouldBe(RejectionReasons.EmptyBatch);
         Refusal(TencentCallbackDataPayloads.Wrap("\"text\"")).Detail.ShouldContain("JSON array");
 
-        var noSid = Refusal(TencentCallbackDataPayloads.Wrap(Payloads.Array(Payloads.TencentItem("ok", "SUCCESS"), Payloads.TencentItem("", "SUCCESS"))));
+        var noSid = Refusal(TencentCallbackDataPayloads.Wrap(Payloads.Array(Payloads.TencentItem("", "SUCCESS"))));
         noSid.Reason.ShouldBe(RejectionReasons.MissingId);
-        noSid.Detail.ShouldStartWith("Item 1:");
+        noSid.Detail.ShouldStartWith("Item 0:");
+
+        // One bad item beside a good one: the good one is accepted, the bad one refused on its own (partial batch).
+        var partial = Handle(TencentCallbackDataPayloads.Wrap(Payloads.Array(Payloads.TencentItem("ok", "SUCCESS"), Payloads.TencentItem("", "SUCCESS"))),
+            new ProviderAccount { Name = "default" }).ShouldBeOfType<AdapterResult.Accepted>();
+        partial.Items.Single().MessageKey.ShouldBe("ok");
+        partial.RefusedItems.Single().Index.ShouldBe(1);
+        partial.RefusedItems.Single().Rejection.Reason.ShouldBe(RejectionReasons.MissingId);
 
         Refusal(TencentCallbackDataPayloads.Wrap(Payloads.TencentItem("sid-7", "SUCCESS", receiveTime: "yesterday"))).Reason.ShouldBe(RejectionReasons.BadTime);
     }
