@@ -6,14 +6,17 @@ using Marten.Events.Aggregation;
 namespace Ledger.Projections;
 
 /// <summary>
-/// One quarantined request, by the business day it was received on, for the daily `rejected` count.
-/// Built from the quarantine stream `quarantine:{requestId}` (never a message stream: the message id a
+/// One quarantined request (or one item of a batch refused on its own), by the business day it was received
+/// on, for the daily `rejected` count. Built from the quarantine stream `quarantine:{requestId}[:{index}]` (never a message stream: the message id a
 /// refused request claims cannot be trusted, so it counts per provider/account/day, not per message).
 /// </summary>
 public sealed record RejectedRequest
 {
     public string Id { get; init; } = "";
     public Guid RequestId { get; init; }
+
+    /// <summary>The refused item's position when one item of an accepted batch was refused on its own; null for a whole request.</summary>
+    public int? ItemIndex { get; init; }
     public string Provider { get; init; } = "";
     public string Account { get; init; } = "";
     public string Day { get; init; } = "";
@@ -42,8 +45,9 @@ public sealed partial class RejectedRequestProjection : SingleStreamProjection<R
 
     private RejectedRequest Rejected(RequestQuarantined e) => new()
     {
-        Id = StreamKeys.Quarantine(e.RequestId),
+        Id = e.ItemIndex is { } index ? StreamKeys.Quarantine(e.RequestId, index) : StreamKeys.Quarantine(e.RequestId),
         RequestId = e.RequestId,
+        ItemIndex = e.ItemIndex,
         // A route naming no configured provider or account carries text of the caller's choosing: counted
         // under `unknown`, so `/callbacks/{anything}` cannot create finance rows (the event keeps the text).
         Provider = e.Reason == RejectionReasons.UnknownProvider ? Unknown : e.Provider,

@@ -14,6 +14,16 @@ public sealed class LedgerOptions
     /// <summary>Largest callback body accepted; larger gets 413.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Of a request refused before it was authenticated (unknown route, bad token or signature), the first this
+    /// many bytes of the body are kept, with its full length and SHA-256: anyone can send those, so they may not
+    /// fill the disk. (A callback is a few kilobytes: the default keeps real ones whole, for a replay to rescue.)
+    /// </summary>
+    public int MaxRefusedBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Seconds a callback's body may take to arrive in full; a slower one is refused (408) and kept as far as it came.</summary>
+    public int BodyTimeoutSeconds { get; set; } = 30;
+
     /// <summary>The URL providers call, when a proxy makes the request URL differ (Twilio signs it).</summary>
     public string? PublicBaseUrl { get; set; }
 

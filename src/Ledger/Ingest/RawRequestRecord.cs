@@ -36,6 +36,12 @@ public sealed record RawRequestRecord
     public IReadOnlyList<HeaderEntry> Headers { get; init; } = [];
     public byte[] Body { get; init; } = [];
     public bool BodyTruncated { get; init; }
+
+    /// <summary>When <see cref="Body"/> holds only the start of what came: the full body's length in bytes (null when not known: a body too large was not read to its end).</summary>
+    public long? BodyLength { get; init; }
+
+    /// <summary>With <see cref="BodyLength"/>: the SHA-256 of the full body as received (lowercase hex), so a copy kept elsewhere can be matched.</summary>
+    public string? BodySha256 { get; init; }
     public string? RemoteAddress { get; init; }
     public DateTimeOffset ReceivedAt { get; init; }
     public string Outcome { get; init; } = RequestOutcomes.Accepted;

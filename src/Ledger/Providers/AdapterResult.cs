@@ -44,6 +44,9 @@ public static class RejectionReasons
     public const string UnknownAccount = "unknown_account";
     public const string TooLarge = "too_large";
 
+    /// <summary>The body did not arrive in full within the time the ledger gives it (Ledger__BodyTimeoutSeconds).</summary>
+    public const string BodyTimeout = "body_timeout";
+
     /// <summary>More items in one request than the ledger takes (<see cref="BatchItems.MaxItems"/>).</summary>
     public const string TooManyItems = "too_many_items";
 

@@ -21,12 +21,20 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         var started = Stopwatch.GetTimestamp();
         var settings = options.CurrentValue;
         var receivedAt = clock.GetUtcNow();
-        var (body, tooLarge) = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, context.RequestAborted);
+        var (body, tooLarge, timedOut) = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, TimeSpan.FromSeconds(settings.BodyTimeoutSeconds),
+            context.RequestAborted);
         var request = Capture(context, body, receivedAt, settings.PublicBaseUrl);
         var record = RawRequestRecord.From(request, provider.ToLowerInvariant(), account);
 
         // Every log line of this request carries the id under which its raw record is kept.
         using var scope = logger.BeginScope(new RequestScope(request.RequestId));
+
+        if (timedOut)
+        {
+            var (metricProvider, metricAccount) = MetricNames(settings, provider, account);
+            return await QuarantineAsync(record with { BodyTruncated = true }, started, metricProvider, metricAccount, new Rejection(RejectionReasons.BodyTimeout,
+                $"The body did not arrive in full within {settings.BodyTimeoutSeconds} s (Ledger__BodyTimeoutSeconds); what came is kept.", 408));
+        }
 
         if (tooLarge)
         {
@@ -168,6 +176,18 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
     /// <param name="metricProvider">The provider as a metric tag: its catalog name, or "unknown" (never the raw route value).</param>
     private async Task<IResult> QuarantineAsync(RawRequestRecord record, long started, string metricProvider, string metricAccount, Rejection rejection)
     {
+        if (RefusedUnauthenticated(rejection) && record.Body.Length > options.CurrentValue.MaxRefusedBodyBytes && !record.BodyTruncated)
+        {
+            // Anyone can send these: keep the start, the length and the hash, not megabytes of it.
+            record = record with
+            {
+                Body = record.Body[..options.CurrentValue.MaxRefusedBodyBytes],
+                BodyTruncated = true,
+                BodyLength = record.Body.Length,
+                BodySha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(record.Body)),
+            };
+        }
+
         logger.LogInformation("Request {RequestId} for {Provider} refused: {Reason}", record.Id, record.Provider, rejection.Reason);
         try
         {
@@ -183,6 +203,10 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         metrics.Rejected(metricProvider, metricAccount, rejection.Reason, started);
         return Refused(record.Id, rejection);
     }
+
+    /// <summary>A refusal before the request was known to come from the provider: an unknown route, or failed verification.</summary>
+    private static bool RefusedUnauthenticated(Rejection rejection) =>
+        rejection.StatusCode == 401 || rejection.Reason is RejectionReasons.UnknownProvider or RejectionReasons.UnknownAccount;
 
     /// <summary>Provider and account as bounded metric tags, for a request refused before they were resolved.</summary>
     private (string Provider, string Account) MetricNames(LedgerOptions settings, string provider, string? account)
@@ -243,18 +267,24 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             receivedAt);
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; says so when the body was larger.</summary>
-    private static async Task<(byte[] Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, long limit, CancellationToken ct)
+    /// <summary>
+    /// Reads at most <paramref name="limit"/> bytes, buffered as they arrive (a declared Content-Length reserves
+    /// nothing: a sender that announces a megabyte and sends a byte holds a byte); says so when the body was larger
+    /// or did not arrive within <paramref name="timeout"/>, returning what came.
+    /// </summary>
+    private static async Task<(byte[] Body, bool TooLarge, bool TimedOut)> ReadBodyAsync(HttpRequest request, long limit, TimeSpan timeout, CancellationToken ct)
     {
         if (request.ContentLength > limit)
         {
-            return ([], true);
+            return ([], true, false);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and var n ? (int)Math.Min(n + 1, limit + 1) : 16 * 1024);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        var buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
+        var length = 0;
         try
         {
-            var length = 0;
             while (true)
             {
                 if (length == buffer.Length)
@@ -265,7 +295,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
                     buffer = bigger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), deadline.Token);
                 if (read == 0)
                 {
                     break;
@@ -274,11 +304,15 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
                 length += read;
                 if (length > limit)
                 {
-                    return (buffer.AsSpan(0, (int)Math.Min(length, 4096)).ToArray(), true);
+                    return (buffer.AsSpan(0, (int)Math.Min(length, 4096)).ToArray(), true, false);
                 }
             }
 
-            return (buffer.AsSpan(0, length).ToArray(), false);
+            return (buffer.AsSpan(0, length).ToArray(), false, false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return (buffer.AsSpan(0, length).ToArray(), false, true);
         }
         finally
         {

@@ -15,6 +15,9 @@ public sealed class RetentionOptions
     public int IntervalMinutes { get; set; } = 60;
 
     public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Refused requests (quarantine) older than this many days are deleted (<see cref="Housekeeping"/>); 0 keeps them forever.</summary>
+    public int QuarantineDays { get; set; } = 90;
 }
 
 /// <summary>
