@@ -30,9 +30,10 @@ public static class TwilioCodes
         // "Twilio's platform encountered an internal error… Try sending the message again."
         new("30500", Unknown, "Twilio Internal Error: try sending the message again", Retryable: true),
 
-        // Mapped on the code's title in Twilio's error dictionary: the page text was not in the searched corpus.
-        // 30003, 30005 and 30007 are the examples Twilio's status-callback guide names. Check an entry against
-        // its page before relying on it.
+        // Mapped on the code's title alone, as the dictionary's JSON download (twilio-error-codes.json, linked
+        // from the Error and Warning Dictionary page) lists it: the pages themselves were not in the searched
+        // corpus. 30003, 30005 and 30007 are the examples Twilio's status-callback guide names. Check an entry
+        // against its page before relying on it.
         new("30004", Blocked, "Message blocked"),
         new("30005", InvalidNumber, "Unknown destination handset"),
         new("30007", Blocked, "Message filtered (carrier filtering)"),
