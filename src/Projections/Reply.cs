@@ -30,6 +30,9 @@ public sealed record Reply
     /// <summary>The request that carried it first (its raw record is the evidence).</summary>
     public Guid RequestId { get; init; }
 
+    /// <summary>The reply's place among the replies of that request.</summary>
+    public int ItemIndex { get; init; }
+
     /// <summary>Our receive time of the first push.</summary>
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset LastReceivedAt { get; init; }
@@ -38,6 +41,12 @@ public sealed record Reply
     public int ReceivedCount { get; init; }
     public int DuplicateCount { get; init; }
 
+    /// <summary>Readings replaced by replays (`ReplyCorrected`), of any push of this reply.</summary>
+    public int CorrectedCount { get; init; }
+
+    /// <summary>The first push was quarantined at receipt and a replay's reader read it later (`ReplyRescued`).</summary>
+    public bool Rescued { get; init; }
+
     /// <summary>The phone's digits only: what `GET /replies?phone=` and phone search match exactly (indexed).</summary>
     public string? PhoneDigits => PhoneNumbers.Digits(Phone);
 }
@@ -45,22 +54,62 @@ public sealed record Reply
 /// <summary>The one fold of a reply stream, used by Marten (inline, rebuild) and by the group commit's writer alike.</summary>
 public sealed partial class ReplyProjection : SingleStreamProjection<Reply, string>
 {
-    public ReplyProjection() => IncludeType<ReplyReceived>();
+    public ReplyProjection()
+    {
+        IncludeType<ReplyReceived>();
+        IncludeType<ReplyCorrected>();
+        IncludeType<ReplyRescued>();
+    }
 
     public override Reply? Evolve(Reply? snapshot, string id, IEvent e) => Next(snapshot, id, e.Data);
 
     /// <summary>The document after one more event; an event a reply stream never holds leaves it as it is.</summary>
     public Reply? Next(Reply? current, string key, object e) => e switch
     {
-        ReplyReceived r when current is null => First(key, r),
+        ReplyRescued r => Rescued(current, key, r),
+        ReplyReceived r when current is null || current.ReceivedCount == 0 => First(key, r) with { Rescued = current?.Rescued ?? false },
         ReplyReceived r => current with
         {
             ReceivedCount = current.ReceivedCount + 1,
             DuplicateCount = current.DuplicateCount + 1,
             LastReceivedAt = r.ReceivedAt > current.LastReceivedAt ? r.ReceivedAt : current.LastReceivedAt,
         },
+        ReplyCorrected c when current is not null => Corrected(current, c),
         _ => current,
     };
+
+    /// <summary>
+    /// A rescue marker comes just before its ReplyReceived: on a new stream it opens an empty document that
+    /// push fills; on a stream that already has pushes the rescued one is a duplicate and the flag stays.
+    /// </summary>
+    private static Reply Rescued(Reply? current, string key, ReplyRescued r) => current is { ReceivedCount: > 0 }
+        ? current
+        : new Reply { Id = key, Provider = r.Provider, Account = r.Account, ReplyId = r.ReplyId, Rescued = true };
+
+    /// <summary>
+    /// The document shows the reading of the push that made it (<see cref="Reply.RequestId"/>), so a correction
+    /// of that push's item replaces what it shows; a correction of a later push (a duplicate) is counted only.
+    /// </summary>
+    private static Reply Corrected(Reply current, ReplyCorrected c)
+    {
+        var counted = current with { CorrectedCount = current.CorrectedCount + 1 };
+        if (c.RequestId != current.RequestId || c.ItemIndex != current.ItemIndex)
+        {
+            return counted;
+        }
+
+        var now = c.Corrected;
+        return counted with
+        {
+            Phone = now.Phone,
+            Content = now.Content,
+            ProviderTime = now.ProviderTime,
+            InReplyTo = now.InReplyTo,
+            To = now.To,
+            Unsubscribe = now.Unsubscribe,
+            ParserVersion = now.ParserVersion,
+        };
+    }
 
     private static Reply First(string key, ReplyReceived e) => new()
     {
@@ -76,6 +125,7 @@ public sealed partial class ReplyProjection : SingleStreamProjection<Reply, stri
         ProviderTime = e.ProviderTime,
         ParserVersion = e.ParserVersion,
         RequestId = e.RequestId,
+        ItemIndex = e.ItemIndex,
         ReceivedAt = e.ReceivedAt,
         LastReceivedAt = e.ReceivedAt,
         ReceivedCount = 1,

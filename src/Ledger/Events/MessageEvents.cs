@@ -105,6 +105,8 @@ public static class EventNames
         [typeof(MessageSubmitted)] = "message_submitted",
         [typeof(PullFoundNoReport)] = "pull_found_no_report",
         [typeof(ReplyReceived)] = "reply_received",
+        [typeof(ReplyCorrected)] = "reply_corrected",
+        [typeof(ReplyRescued)] = "reply_rescued",
     };
 
     /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>

@@ -37,10 +37,12 @@ public sealed record CallbackRescued(
 
 /// <summary>
 /// In the quarantine stream `quarantine:{requestId}`: the request was rescued into the listed message
-/// streams. A request with this marker is never rescued again.
+/// streams, and the reply streams of <paramref name="ReplyIds"/> (null in markers written before replies
+/// were rescued). A request with this marker is never rescued again.
 /// </summary>
 public sealed record RequestRescued(
     Guid ReplayId,
     Guid RequestId,
     IReadOnlyList<string> MessageKeys,
-    DateTimeOffset RescuedAt);
+    DateTimeOffset RescuedAt,
+    IReadOnlyList<string>? ReplyIds = null);

@@ -26,3 +26,54 @@ public sealed record ReplyReceived(
     int ItemIndex,
     DateTimeOffset ReceivedAt,
     string ParserVersion);
+
+/// <summary>
+/// What a reader made of one reply item: everything of <see cref="ReplyReceived"/> a parser decides (the raw
+/// item, the request and the receive time are evidence, not reading). Two readings that differ only in
+/// <see cref="ParserVersion"/> are the same reading.
+/// </summary>
+public sealed record ReplyReading(
+    string? Phone,
+    string Content,
+    ProviderTime? ProviderTime,
+    string? InReplyTo,
+    string? To,
+    bool Unsubscribe,
+    string ParserVersion)
+{
+    public static ReplyReading Of(ReplyReceived e) => new(e.Phone, e.Content, e.ProviderTime, e.InReplyTo, e.To, e.Unsubscribe, e.ParserVersion);
+
+    public bool SameAs(ReplyReading other) => this with { ParserVersion = "" } == other with { ParserVersion = "" };
+}
+
+/// <summary>
+/// In a reply stream (docs/rules.md rule 7, as <see cref="InterpretationCorrected"/> is in a message stream):
+/// today's reader reads reply <paramref name="ItemIndex"/> of request <paramref name="RequestId"/> differently
+/// from the latest reading on record (the ReplyReceived appended at ingest, or an earlier correction).
+/// <paramref name="Corrected"/> now replaces <paramref name="Previous"/> for that item; the event before it is
+/// never rewritten.
+/// </summary>
+public sealed record ReplyCorrected(
+    Guid ReplayId,
+    Guid RequestId,
+    int ItemIndex,
+    ReplyReading Previous,
+    ReplyReading Corrected,
+    string StartedBy,
+    DateTimeOffset CorrectedAt);
+
+/// <summary>
+/// In a reply stream, just before the ReplyReceived of a reply whose request was quarantined at receipt and
+/// that today's reader reads and verifies (as <see cref="CallbackRescued"/> is in a message stream). That
+/// ReplyReceived carries the original request id and receive time: the evidence stays the request as received.
+/// </summary>
+public sealed record ReplyRescued(
+    Guid ReplayId,
+    Guid OriginalRequestId,
+    string Provider,
+    string Account,
+    string ReplyId,
+    DateTimeOffset ReceivedAt,
+    string OriginalReason,
+    string StartedBy,
+    DateTimeOffset RescuedAt);

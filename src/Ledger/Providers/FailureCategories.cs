@@ -23,7 +23,7 @@ public static class FailureCategories
     /// Changes whenever a table entry or a rule below changes, so a replay can tell that the category of an
     /// old report moved because the categorization moved, not because the report did.
     /// </summary>
-    public const string Version = "categories/1";
+    public const string Version = "categories/2";
 
     /// <summary>The tables each route consults, in order: the provider's own codes first, then the carriers'.</summary>
     public static readonly FrozenDictionary<string, CodeTable[]> Routes = new Dictionary<string, CodeTable[]>

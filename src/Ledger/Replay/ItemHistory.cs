@@ -36,6 +36,26 @@ public static class ItemHistory
         return latest;
     }
 
+    /// <summary>The latest reading of every reply item of one reply stream: its ReplyReceived, or the last ReplyCorrected for it.</summary>
+    public static Dictionary<(Guid RequestId, int ItemIndex), ReplyReading> LatestReplies(IEnumerable<object> events)
+    {
+        var latest = new Dictionary<(Guid, int), ReplyReading>();
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ReplyReceived received:
+                    latest[(received.RequestId, received.ItemIndex)] = ReplyReading.Of(received);
+                    break;
+                case ReplyCorrected corrected:
+                    latest[(corrected.RequestId, corrected.ItemIndex)] = corrected.Corrected;
+                    break;
+            }
+        }
+
+        return latest;
+    }
+
     /// <summary>Whether a quarantine stream says its request was already rescued.</summary>
     public static bool AlreadyRescued(IEnumerable<object> quarantineEvents) => quarantineEvents.OfType<RequestRescued>().Any();
 }

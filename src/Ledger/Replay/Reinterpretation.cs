@@ -1,6 +1,7 @@
 using Ledger.Events;
 using Ledger.Ingest;
 using Ledger.Providers;
+using Ledger.Replies;
 
 namespace Ledger.Replay;
 
@@ -81,6 +82,41 @@ public static class Reinterpretation
         return changes;
     }
 
+    /// <summary>Today's reading of a reply item, as ingest would store it (the unsubscribe flag from today's keywords).</summary>
+    public static ReplyReading Reading(ReplyItem reply, UnsubscribeKeywords unsubscribe) =>
+        new(reply.Phone, reply.Content, reply.ProviderTime, reply.InReplyTo, reply.To, unsubscribe.Matches(reply.Content), reply.ParserVersion);
+
+    /// <summary>
+    /// What today's reading of an accepted request changes in its replies, reply by reply, as <see cref="Compare"/>
+    /// does for its reports. <paramref name="latest"/> gives the latest reading on record of a reply item in the
+    /// stream of that reply id (null: none there, so today's reader gives the reply another id).
+    /// </summary>
+    public static IReadOnlyList<ReplyChange> CompareReplies(
+        AdapterResult.Accepted reading,
+        Guid requestId,
+        Func<string, Guid, int, ReplyReading?> latest,
+        UnsubscribeKeywords unsubscribe)
+    {
+        var changes = new List<ReplyChange>();
+        for (var i = 0; i < reading.ReplyItems.Count; i++)
+        {
+            var reply = reading.ReplyItems[i];
+            var today = Reading(reply, unsubscribe);
+            var previous = latest(reply.ReplyId, requestId, i);
+            if (previous is null)
+            {
+                changes.Add(new ReplyChange(DifferenceKinds.KeyChanged, reply.ReplyId, i, null, today,
+                    "Today's reader gives this reply an id whose stream does not hold it; nothing appended."));
+            }
+            else if (!previous.SameAs(today))
+            {
+                changes.Add(new ReplyChange(DifferenceKinds.Corrected, reply.ReplyId, i, previous, today, null));
+            }
+        }
+
+        return changes;
+    }
+
     /// <summary>
     /// Whether a quarantined request may be rescued at all: a replayed nonce stays refused (that request
     /// was a replay by definition), and a truncated body is not the request as sent.
@@ -88,23 +124,83 @@ public static class Reinterpretation
     public static bool MayRescue(RawRequestRecord record) =>
         record.Outcome == RequestOutcomes.Quarantined && !record.BodyTruncated && record.Reason != RejectionReasons.ReusedNonce;
 
-    /// <summary>The events that route a rescued request's items into their message streams, and its quarantine marker.</summary>
+    /// <summary>
+    /// The events that route a rescued request's items into their message streams and its replies into their
+    /// reply streams (each behind its rescue marker, through the same <see cref="IngestWrite.Accepted"/> as
+    /// live ingest), and its quarantine marker.
+    /// </summary>
     public static IReadOnlyList<StreamAppend> Rescue(
-        RawRequestRecord record, string account, AdapterResult.Accepted reading, Guid replayId, string startedBy, DateTimeOffset now)
+        RawRequestRecord record, string account, AdapterResult.Accepted reading, Guid replayId, string startedBy, DateTimeOffset now,
+        UnsubscribeKeywords? unsubscribe = null)
     {
-        var ingest = IngestWrite.Accepted(record with { Account = account }, reading.Items);
+        var ingest = IngestWrite.Accepted(record with { Account = account }, reading.Items, reading.ReplyItems, unsubscribe);
         var appends = new List<StreamAppend>(ingest.Appends.Count + 1);
         for (var i = 0; i < ingest.Appends.Count; i++)
         {
-            var item = reading.Items[i];
-            var rescued = new CallbackRescued(replayId, record.Id, record.Provider, account, item.MessageKey, record.ReceivedAt,
-                record.Reason ?? "", startedBy, now);
+            object rescued = i < reading.Items.Count
+                ? new CallbackRescued(replayId, record.Id, record.Provider, account, reading.Items[i].MessageKey, record.ReceivedAt,
+                    record.Reason ?? "", startedBy, now)
+                : new ReplyRescued(replayId, record.Id, record.Provider, account, reading.ReplyItems[i - reading.Items.Count].ReplyId,
+                    record.ReceivedAt, record.Reason ?? "", startedBy, now);
             appends.Add(new StreamAppend(ingest.Appends[i].StreamKey, [rescued, .. ingest.Appends[i].Events]));
         }
 
         appends.Add(new StreamAppend(StreamKeys.Quarantine(record.Id),
-            [new RequestRescued(replayId, record.Id, reading.Items.Select(x => x.MessageKey).Distinct().ToList(), now)]));
+        [
+            new RequestRescued(replayId, record.Id, reading.Items.Select(x => x.MessageKey).Distinct().ToList(), now,
+                reading.ReplyItems.Count == 0 ? null : reading.ReplyItems.Select(x => x.ReplyId).Distinct().ToList()),
+        ]));
         return appends;
+    }
+
+    /// <summary>
+    /// The difference row of a reply: the same row as a report's, its id and <see cref="ReplayDifference.ReplyId"/>
+    /// marking it a reply's, provider times and parser versions in the columns they share, and the content and
+    /// unsubscribe flag, which reports do not have, in <see cref="ReplayDifference.Detail"/>.
+    /// </summary>
+    public static ReplayDifference ReplyDifference(Guid replayId, RawRequestRecord record, ReplyChange change, bool applied) => new()
+    {
+        Id = $"{replayId:N}/{record.Id:N}/reply/{change.ItemIndex}",
+        ReplayId = replayId,
+        Kind = change.Kind,
+        Applied = applied,
+        Provider = record.Provider,
+        Account = record.Account,
+        ReplyId = change.ReplyId,
+        RequestId = record.Id,
+        ItemIndex = change.ItemIndex,
+        ReceivedAt = record.ReceivedAt,
+        PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
+        PreviousParserVersion = change.Previous?.ParserVersion,
+        CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
+        CorrectedParserVersion = change.Corrected?.ParserVersion,
+        Detail = change.Detail ?? ReplyDetail(change.Previous, change.Corrected),
+    };
+
+    private static string? ReplyDetail(ReplyReading? previous, ReplyReading? corrected)
+    {
+        if (corrected is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        if (previous is null || previous.Content != corrected.Content)
+        {
+            parts.Add(previous is null ? $"content '{corrected.Content}'" : $"content '{previous.Content}' -> '{corrected.Content}'");
+        }
+
+        if (previous is not null && previous.Unsubscribe != corrected.Unsubscribe)
+        {
+            parts.Add($"unsubscribe {previous.Unsubscribe} -> {corrected.Unsubscribe}");
+        }
+
+        if (previous is not null && previous.InReplyTo != corrected.InReplyTo)
+        {
+            parts.Add($"inReplyTo '{previous.InReplyTo}' -> '{corrected.InReplyTo}'");
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
     public static ReplayDifference Difference(Guid replayId, RawRequestRecord record, ItemChange change, bool applied) => new()
@@ -137,3 +233,6 @@ public static class Reinterpretation
 
 /// <summary>One item that today's parser reads differently (or cannot place), with both readings.</summary>
 public sealed record ItemChange(string Kind, string? MessageKey, int ItemIndex, Report? Previous, Report? Corrected, string? Detail);
+
+/// <summary>One reply that today's reader reads differently (or gives another id), with both readings.</summary>
+public sealed record ReplyChange(string Kind, string ReplyId, int ItemIndex, ReplyReading? Previous, ReplyReading? Corrected, string? Detail);

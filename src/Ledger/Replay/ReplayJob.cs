@@ -86,7 +86,7 @@ public static class DifferenceKinds
     /// <summary>Today's parser reads the item differently: an InterpretationCorrected (unless dry run).</summary>
     public const string Corrected = "corrected";
 
-    /// <summary>A quarantined request today's parser reads and verifies: routed into its message streams.</summary>
+    /// <summary>A quarantined request today's parser reads and verifies: routed into its message and reply streams.</summary>
     public const string Rescued = "rescued";
 
     /// <summary>Accepted at receipt, refused by today's parser: reported, nothing appended.</summary>
@@ -123,4 +123,7 @@ public sealed record ReplayDifference
     public DateTimeOffset? CorrectedReportedAt { get; init; }
     public string? CorrectedParserVersion { get; init; }
     public string? Detail { get; init; }
+
+    /// <summary>Set on a reply's row (`{provider}:reply:{replyId}`), where <see cref="MessageKey"/> is null.</summary>
+    public string? ReplyId { get; init; }
 }

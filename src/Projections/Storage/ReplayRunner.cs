@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using Ledger.Events;
 using Ledger.Ingest;
 using Ledger.Providers;
+using Ledger.Replies;
 using Marten;
 using Microsoft.Extensions.Logging;
 
@@ -26,10 +27,19 @@ public delegate ProviderAccount? AccountLookup(string provider, string? account)
 /// chunk twice appends nothing the second time. Appends are optimistic per stream: if live ingest
 /// moved a stream meanwhile, the chunk is read and decided again.
 /// </para>
+/// <para>
+/// Replies are read again the same way: a reply whose reading changed gets a <see cref="ReplyCorrected"/> in
+/// its reply stream, and a quarantined request that now reads as replies is rescued into reply streams. A
+/// replay restricted to message keys leaves replies alone.
+/// </para>
 /// </summary>
-public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger, ICommitParticipant? participant = null)
+public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger,
+    ICommitParticipant? participant = null, UnsubscribeKeywords? unsubscribe = null)
 {
     private const int ConflictRetries = 5;
+
+    /// <summary>The keywords live ingest flags replies with, so a reading compares like for like.</summary>
+    private readonly UnsubscribeKeywords _unsubscribe = unsubscribe ?? new UnsubscribeKeywords();
 
     public async Task<ReplayJob> QueueAsync(ReplayOptions options, string startedBy, int chunkSize = 100, CancellationToken ct = default)
     {
@@ -190,6 +200,10 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
                 if (reading is AdapterResult.Accepted accepted)
                 {
                     wanted.UnionWith(accepted.Items.Select(i => StreamKeys.Message(record.Provider, i.MessageKey)));
+                    if (includeKey is null)
+                    {
+                        wanted.UnionWith(accepted.ReplyItems.Select(r => StreamKeys.Reply(record.Provider, r.ReplyId)));
+                    }
                 }
             }
             else if (options.IncludeQuarantine && Reinterpretation.MayRescue(record))
@@ -201,6 +215,23 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         foreach (var (key, events) in await StreamEvents.ReadManyAsync(session, wanted, ct: ct))
         {
             streams[key] = [.. events.Select(e => e.Data)];
+        }
+
+        // A reply stream's latest readings, worked out once per stream however many requests pushed that reply.
+        var replyReadings = new Dictionary<string, Dictionary<(Guid, int), ReplyReading>>(StringComparer.Ordinal);
+        Dictionary<(Guid, int), ReplyReading>? LatestReplies(string streamKey)
+        {
+            if (!streams.TryGetValue(streamKey, out var events))
+            {
+                return null;
+            }
+
+            if (!replyReadings.TryGetValue(streamKey, out var latest))
+            {
+                replyReadings[streamKey] = latest = ItemHistory.LatestReplies(events);
+            }
+
+            return latest;
         }
 
         foreach (var record in records)
@@ -241,6 +272,30 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
                         ]));
                     }
                 }
+
+                if (includeKey is null && reading is AdapterResult.Accepted { ReplyItems.Count: > 0 } withReplies)
+                {
+                    var replyChanges = Reinterpretation.CompareReplies(withReplies, record.Id,
+                        (replyId, requestId, index) => LatestReplies(StreamKeys.Reply(record.Provider, replyId))?.GetValueOrDefault((requestId, index)),
+                        _unsubscribe);
+                    foreach (var change in replyChanges)
+                    {
+                        var apply = change.Kind == DifferenceKinds.Corrected && !options.DryRun;
+                        differences.Add(Reinterpretation.ReplyDifference(job.Id, record, change, apply));
+                        if (change.Kind == DifferenceKinds.Corrected)
+                        {
+                            corrected++;
+                        }
+
+                        if (apply)
+                        {
+                            appends.Add(new StreamAppend(StreamKeys.Reply(record.Provider, change.ReplyId),
+                            [
+                                new ReplyCorrected(job.Id, record.Id, change.ItemIndex, change.Previous!, change.Corrected!, job.StartedBy, now),
+                            ]));
+                        }
+                    }
+                }
             }
             else if (options.IncludeQuarantine && Reinterpretation.MayRescue(record))
             {
@@ -262,9 +317,18 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
                         applied: !options.DryRun));
                 }
 
+                for (var i = 0; i < reading.ReplyItems.Count; i++)
+                {
+                    var reply = reading.ReplyItems[i];
+                    differences.Add(Reinterpretation.ReplyDifference(job.Id, record,
+                        new ReplyChange(DifferenceKinds.Rescued, reply.ReplyId, i, null, Reinterpretation.Reading(reply, _unsubscribe),
+                            $"quarantined at receipt: {record.Reason}"),
+                        applied: !options.DryRun));
+                }
+
                 if (!options.DryRun)
                 {
-                    appends.AddRange(Reinterpretation.Rescue(record, account.Name, reading, job.Id, job.StartedBy, now));
+                    appends.AddRange(Reinterpretation.Rescue(record, account.Name, reading, job.Id, job.StartedBy, now, _unsubscribe));
                 }
             }
         }

@@ -53,7 +53,11 @@ public sealed class PullRunner(
         return job;
     }
 
-    /// <summary>Why a pull of this provider account cannot start, or null.</summary>
+    /// <summary>
+    /// Why a pull of this provider account cannot start, or null. Credentials are checked against the one list
+    /// (<see cref="PullSettings.Required"/>, what verify-config checks too), so a request that could only fail
+    /// is refused before a job is queued, naming the keys to set.
+    /// </summary>
     public string? Problem(string provider, string account)
     {
         if (providers.Find(provider) is null)
@@ -61,7 +65,12 @@ public sealed class PullRunner(
             return $"'{provider}' has no status query API the ledger can call; providers that pull: {string.Join(", ", providers.Names.Order())}.";
         }
 
-        return accounts(provider, account) is null ? $"No account '{account}' is configured for {provider}." : null;
+        if (accounts(provider, account) is not { } settings)
+        {
+            return $"No account '{account}' is configured for {provider}.";
+        }
+
+        return (settings.Pull ?? new PullSettings()).NotReady(provider, account);
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace Ledger.Web.Replies;
 /// <summary>
 /// The contract's view of a reply from a phone (README.md "Additions (v2)"): the phone masked except for
 /// admin, as in <see cref="MessageStatusView"/>; beside the contract's fields, the number it replied to,
-/// how often the provider pushed it again, and the request that carried it first.
+/// how often the provider pushed it again, the request that carried it first, and what replays did to it
+/// (readings corrected, rescued from quarantine).
 /// </summary>
 public sealed record ReplyView(
     string Provider,
@@ -23,11 +24,13 @@ public sealed record ReplyView(
     string? To,
     int DuplicateCount,
     Guid RequestId,
-    string ParserVersion)
+    string ParserVersion,
+    int CorrectedCount,
+    bool Rescued)
 {
     public static ReplyView From(Reply r, Caller? caller) => new(
         r.Provider, r.Account, r.ReplyId, caller?.IsAdmin == true ? r.Phone : PhoneMask.Mask(r.Phone), r.Content, r.ReceivedAt, r.ProviderTime?.Utc,
-        r.InReplyTo, r.Unsubscribe, r.To, r.DuplicateCount, r.RequestId, r.ParserVersion);
+        r.InReplyTo, r.Unsubscribe, r.To, r.DuplicateCount, r.RequestId, r.ParserVersion, r.CorrectedCount, r.Rescued);
 }
 
 /// <summary>Replies by phone, the indexed way every reply query starts (the stored digits, as phone search matches messages).</summary>

@@ -157,6 +157,15 @@ public sealed class failure_category_rules
     [InlineData("30022", RateLimited, true)]           // 10DLC rate limits exceeded
     [InlineData("30002", CarrierRejected, false)]      // Account suspended
     [InlineData("30024", CarrierRejected, false)]      // Numeric sender id not provisioned
+    [InlineData("30021", Unknown, false)]              // Internal failure with messaging service orchestrator
+    [InlineData("30036", Expired, true)]               // Validity period expired
+    [InlineData("30042", CarrierRejected, false)]      // Sender ID blocked as generic
+    [InlineData("30500", Unknown, true)]               // Twilio internal error: "Try sending the message again"
+    [InlineData("30037", CarrierRejected, false)]      // Outbound messaging disabled
+    [InlineData("30041", CarrierRejected, false)]      // Unregistered number to a UK number
+    [InlineData("30450", Blocked, false)]              // Message delivery blocked
+    [InlineData("30038", Unknown, false)]              // inbound-only (OTP filtered): not mapped
+    [InlineData("30026", Unknown, false)]              // a warning, not a failure: not mapped
     public void twilio_reads_error_code(string errorCode, FailureCategory category, bool retryable) =>
         ShouldClassify(FailureCategories.Classify("twilio", DeliveryStatus.Failed, "undelivered", errorCode), category, retryable);
 
@@ -213,6 +222,7 @@ public sealed class failure_category_rules
     [InlineData("ronglian", "MK:0001", InvalidNumber, false)]
     [InlineData("ronglian", "EXPIRED", Expired, true)]
     [InlineData("ronglian", "DB:0144", Blocked, false)]
+    [InlineData("ronglian", "160038", Unknown, false)]   // a form respCode nobody documents
     [InlineData("generic", "UNDELIV", Unknown, false)]
     [InlineData("generic", "REJECTD", CarrierRejected, false)]
     [InlineData("generic", "EXPIRED", Expired, true)]
@@ -305,7 +315,7 @@ public sealed class failure_category_rules
 
     [Fact]
     public void the_categorization_has_a_version_a_replay_can_compare() =>
-        FailureCategories.Version.ShouldBe("categories/1");
+        FailureCategories.Version.ShouldBe("categories/2");
 
     // ---- The wire names ----
 

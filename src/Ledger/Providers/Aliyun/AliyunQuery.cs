@@ -102,13 +102,13 @@ public sealed class AliyunQuery(HttpClient http, TimeProvider? clock = null) : I
         var settings = request.Settings;
         var endpoint = string.IsNullOrWhiteSpace(settings.Endpoint) ? DefaultEndpoint : new Uri(settings.Endpoint);
         var now = _clock.GetUtcNow();
-        if (string.IsNullOrEmpty(settings.AccessKeyId) || string.IsNullOrEmpty(settings.AccessKeySecret))
+        if (settings.NotReady(Provider, request.Account) is { } notReady)
         {
-            return PullHttp.NotSent(Provider, request, "GET", endpoint.ToString(),
-                $"Alibaba's query API needs an AccessKey pair: set {PullSettings.Key(Provider, request.Account, nameof(PullSettings.AccessKeyId))} and {PullSettings.Key(Provider, request.Account, nameof(PullSettings.AccessKeySecret))}.", now);
+            return PullHttp.NotSent(Provider, request, "GET", endpoint.ToString(), notReady, now);
         }
 
-        var parameters = SignedParameters(ask, settings.AccessKeyId, settings.AccessKeySecret, now, Guid.NewGuid().ToString("N"));
+        // NotReady checked both (PullSettings.Required).
+        var parameters = SignedParameters(ask, settings.AccessKeyId!, settings.AccessKeySecret!, now, Guid.NewGuid().ToString("N"));
         using var message = new HttpRequestMessage(HttpMethod.Get, Url(endpoint, parameters));
         var (received, transport) = await PullHttp.SendAsync(http, message, _clock, cancellationToken).ConfigureAwait(false);
         var reading = received is null ? null : Read(received.Status, received.Body, ask, received.RetryAfter);

@@ -22,7 +22,11 @@ public sealed record PullSettings
     public string? AuthToken { get; init; }
     public string? Endpoint { get; init; }
 
-    /// <summary>The settings each provider's query API cannot be called without; a provider not listed has no query API.</summary>
+    /// <summary>
+    /// The settings each provider's query API cannot be called without; a provider not listed has no query API.
+    /// The one list: the query clients refuse through <see cref="NotReady"/>, `verify-config` reports through
+    /// <see cref="Missing"/>, so the two cannot disagree about what an account needs.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> Required = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
     {
         ["aliyun"] = [nameof(AccessKeyId), nameof(AccessKeySecret)],
@@ -33,6 +37,18 @@ public sealed record PullSettings
     /// <summary>The required settings of <paramref name="provider"/>'s query API that are not set (all of them for a provider without one).</summary>
     public IReadOnlyList<string> Missing(string provider) =>
         Required.TryGetValue(provider, out var names) ? [.. names.Where(name => string.IsNullOrWhiteSpace(Value(name)))] : [];
+
+    /// <summary>
+    /// Why <paramref name="provider"/>'s query API cannot be called for <paramref name="account"/> with these
+    /// settings, naming the keys to set (never a value); null when every required setting is present.
+    /// </summary>
+    public string? NotReady(string provider, string account)
+    {
+        var missing = Missing(provider);
+        return missing.Count == 0
+            ? null
+            : $"{provider}'s query API cannot be called without {string.Join(", ", missing.Select(name => Key(provider, account, name)))}: set {(missing.Count == 1 ? "it" : "them")}.";
+    }
 
     private string? Value(string name) => name switch
     {

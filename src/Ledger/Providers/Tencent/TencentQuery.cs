@@ -77,14 +77,14 @@ public sealed class TencentQuery(HttpClient http, TimeProvider? clock = null) : 
         var settings = request.Settings;
         var endpoint = string.IsNullOrWhiteSpace(settings.Endpoint) ? DefaultEndpoint : new Uri(settings.Endpoint);
         var now = _clock.GetUtcNow();
-        if (string.IsNullOrEmpty(settings.SecretId) || string.IsNullOrEmpty(settings.SecretKey) || string.IsNullOrEmpty(settings.SdkAppId))
+        if (settings.NotReady(Provider, request.Account) is { } notReady)
         {
-            return PullHttp.NotSent(Provider, request, "POST", endpoint.ToString(),
-                $"Tencent's query API needs SecretId, SecretKey and SdkAppId: set {PullSettings.Key(Provider, request.Account, "SecretId")}, …__SecretKey and …__SdkAppId.", now);
+            return PullHttp.NotSent(Provider, request, "POST", endpoint.ToString(), notReady, now);
         }
 
-        var payload = Payload(request, settings.SdkAppId);
-        var headers = Headers(endpoint, settings.SecretId, settings.SecretKey,
+        // NotReady checked all three (PullSettings.Required); Region has a default.
+        var payload = Payload(request, settings.SdkAppId!);
+        var headers = Headers(endpoint, settings.SecretId!, settings.SecretKey!,
             string.IsNullOrWhiteSpace(settings.Region) ? DefaultRegion : settings.Region, now.ToUnixTimeSeconds(), payload);
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {

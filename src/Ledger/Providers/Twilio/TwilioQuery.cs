@@ -43,16 +43,16 @@ public sealed class TwilioQuery(HttpClient http, TimeProvider? clock = null) : I
         var settings = request.Settings;
         var endpoint = string.IsNullOrWhiteSpace(settings.Endpoint) ? DefaultEndpoint : new Uri(settings.Endpoint);
         var now = _clock.GetUtcNow();
-        if (string.IsNullOrEmpty(settings.AccountSid) || string.IsNullOrEmpty(settings.AuthToken))
+        if (settings.NotReady(Provider, request.Account) is { } notReady)
         {
-            return PullHttp.NotSent(Provider, request, "GET", endpoint.ToString(),
-                $"Twilio's API needs the account's credentials: set {PullSettings.Key(Provider, request.Account, nameof(PullSettings.AccountSid))} and {PullSettings.Key(Provider, request.Account, nameof(PullSettings.AuthToken))}.", now);
+            return PullHttp.NotSent(Provider, request, "GET", endpoint.ToString(), notReady, now);
         }
 
+        // NotReady checked both (PullSettings.Required).
         var messageSid = request.MessageKeys[0];
-        var url = Url(endpoint, settings.AccountSid, messageSid);
+        var url = Url(endpoint, settings.AccountSid!, messageSid);
         using var message = new HttpRequestMessage(HttpMethod.Get, url);
-        message.Headers.Authorization = new AuthenticationHeaderValue("Basic", BasicAuthorization(settings.AccountSid, settings.AuthToken));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Basic", BasicAuthorization(settings.AccountSid!, settings.AuthToken!));
         message.Headers.Accept.ParseAdd("application/json");
         var (received, transport) = await PullHttp.SendAsync(http, message, _clock, cancellationToken).ConfigureAwait(false);
         var reading = received is null ? null : Read(received.Status, received.Body, messageSid, received.RetryAfter);
