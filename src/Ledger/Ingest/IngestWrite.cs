@@ -29,7 +29,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var key = StorableText.Clean(item.MessageKey)!;
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report))]);
+                [new ReportReceived(account, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report))]);
         }
 
         if (replies.Count > 0)
@@ -72,7 +72,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var key = StorableText.Clean(item.MessageKey)!;
             appends.Add(new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report), ReportSources.Pull)]));
+                [new ReportReceived(account, record.Id, i, item.RawItem, record.ReceivedAt, Stored(provider, item.Report), ReportSources.Pull)]));
         }
 
         foreach (var key in foundNoReport)
