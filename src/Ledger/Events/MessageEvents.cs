@@ -102,10 +102,6 @@ public static class EventNames
         [typeof(PullFoundNoReport)] = "pull_found_no_report",
         [typeof(ReplyReceived)] = "reply_received",
     };
-
-    /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
-    public static readonly IReadOnlyDictionary<Type, string> DotnetTypeNames =
-        Pinned.Keys.ToDictionary(type => type, type => $"{type.FullName}, {type.Assembly.GetName().Name}");
 }
 
 public static class StreamKeys
