@@ -86,7 +86,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         // Only a stream with a pulled report compares across sources: a push-only stream pays nothing for it.
         var earlier = e.Source == ReportSources.Pull || current.PulledCount > 0 ? Items(current.Entries) : null;
         var (next, effect) = Step(received, report, e.ReceivedAt, current.Entries.Count, e.Source, earlier);
-        return Entry(next, EntryFor(report, next) with
+        return Entry(next, EntryFor(report) with
         {
             Type = EntryTypes.Report,
             RequestId = e.RequestId,
@@ -228,7 +228,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     public static int? AppliedEntryOf(IReadOnlyList<HistoryEntry> entries)
     {
         var items = Items(entries);
-        var state = new Message();
+        var state = new Message { Entries = entries, Seen = [] };
         for (var i = 0; i < items.Count; i++)
         {
             if (items[i].Report is { } report)
@@ -286,7 +286,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     {
         var report = Categorized(current, e.Report);
         var (next, effect) = Step(current, report, e.ReceivedAt, current.Entries.Count);
-        return Entry(next, EntryFor(report, next) with
+        return Entry(next, EntryFor(report) with
         {
             Type = EntryTypes.LegacyInterpretation,
             RequestId = e.RequestId,
@@ -303,12 +303,23 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message Corrected(Message current, InterpretationCorrected e)
     {
         var corrected = Categorized(current, e.Corrected);
-        // The correction's own entry (appended last) holds the item's new reading.
+        var entry = EntryFor(corrected) with
+        {
+            Type = EntryTypes.Corrected,
+            RequestId = e.RequestId,
+            ItemIndex = e.ItemIndex,
+            ReceivedAt = e.CorrectedAt,
+            ReplayId = e.ReplayId,
+            PreviousStatus = e.Previous.Status,
+        };
+        // The correction's own entry (appended last) holds the item's new reading; the status rules read the
+        // applying entry's reading from the entries, so it is among them while they run.
         var items = Items(current.Entries)
             .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = corrected, Entry = current.Entries.Count } : i)
             .ToList();
         var reset = current with
         {
+            Entries = Appended(current.Entries, entry),
             Status = DeliveryStatus.Pending,
             Final = false,
             AppliedEntry = null,
@@ -327,16 +338,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             }
         }
 
-        var next = reset with { CorrectedCount = current.CorrectedCount + 1 };
-        return Entry(next, EntryFor(corrected, next) with
-        {
-            Type = EntryTypes.Corrected,
-            RequestId = e.RequestId,
-            ItemIndex = e.ItemIndex,
-            ReceivedAt = e.CorrectedAt,
-            ReplayId = e.ReplayId,
-            PreviousStatus = e.Previous.Status,
-        });
+        return Entry(reset with { CorrectedCount = current.CorrectedCount + 1, Entries = current.Entries }, entry);
     }
 
     /// <summary>
@@ -445,7 +447,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         });
     }
 
-    private static HistoryEntry EntryFor(Report report, Message after) => new()
+    private static HistoryEntry EntryFor(Report report) => new()
     {
         ProviderTime = report.ProviderTime is { } time ? new HistoryTime(time.Raw, time.Utc) : null,
         Status = report.Status,
@@ -458,7 +460,6 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         Category = report.Category,
         Retryable = report.Retryable,
         BilledParts = report.BilledParts,
-        StatusAfter = after.Status,
     };
 
     /// <summary>
@@ -467,10 +468,11 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     /// </summary>
     private static Message Entry(Message next, HistoryEntry entry)
     {
-        var added = entry with { Version = next.StreamVersion + 1, StatusAfter = next.Status };
-        var entries = next.Entries as ImmutableList<HistoryEntry> ?? [.. next.Entries];
-        return next with { Entries = entries.Add(added) };
+        return next with { Entries = Appended(next.Entries, entry with { Version = next.StreamVersion + 1, StatusAfter = next.Status }) };
     }
+
+    private static ImmutableList<HistoryEntry> Appended(IReadOnlyList<HistoryEntry> entries, HistoryEntry entry) =>
+        (entries as ImmutableList<HistoryEntry> ?? [.. entries]).Add(entry);
 
     private Message Dated(Message message)
     {
