@@ -9,8 +9,9 @@ namespace Ledger.Projections;
 /// Everything the ledger derives from one message stream `{provider}:{messageKey}`, in one document kept
 /// inline by <see cref="MessageProjection"/>: the current status (docs/rules.md rule 4), the history entries
 /// (what each event did), the finance fields (business day, billed parts, counts) and the little state
-/// the rules need (fingerprints, effective time). One row per message, written with its events in the
-/// same transaction. Immutable: every event gives a new document.
+/// the rules need. One row per message, written with its events in the same transaction. Immutable: every
+/// event gives a new document. Stored once: what the entries hold (the status's details, the fingerprints,
+/// the version) is read from them, and counters at zero are left out (they read back as 0).
 /// </summary>
 public sealed record Message : IJsonOnDeserialized
 {
