@@ -338,7 +338,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         // New streams first (the events reference them), at their final version; existing ones move forward.
         Add(batch, _sql.UpsertStreams, P(streamKeys.ToArray()), P(streamVersions.ToArray()));
         Add(batch, _sql.InsertEvents,
-            P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types), P(events.DotnetTypes));
+            P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types));
         AddUpsert(batch, _sql.UpsertMessages, messages);
         AddUpsert(batch, _sql.UpsertRejected, rejected);
         if (replies.Ids.Count > 0)
@@ -464,7 +464,6 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         public long[] Versions { get; } = new long[count];
         public string[] Data { get; } = new string[count];
         public string[] Types { get; } = new string[count];
-        public string[] DotnetTypes { get; } = new string[count];
 
         public void Add(string stream, long version, string data, Type type)
         {
@@ -474,7 +473,6 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             Versions[i] = version;
             Data[i] = data;
             Types[i] = EventNames.Pinned[type];
-            DotnetTypes[i] = EventNames.DotnetTypeNames[type];
         }
     }
 
@@ -548,10 +546,10 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
                 "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp";
             InsertEvents =
                 $"insert into {eventsTable} ({string.Join(", ", WrittenColumns.Events)}) " +
-                $"select nextval('{sequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), u.dotnet_type, false " +
-                "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[], $6::text[]) as u(id, stream_id, version, data, type, dotnet_type)";
-            UpsertMessages = UpsertDuplicated(messages, typeof(Message));
-            UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store), typeof(RejectedRequest));
+                $"select nextval('{sequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), false " +
+                "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[]) as u(id, stream_id, version, data, type)";
+            UpsertMessages = UpsertDuplicated(messages);
+            UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store));
             UpsertReplies =
                 $"insert into {Table<Reply>(store)} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
                 $"select u.id, u.data, u.version, '{typeof(Reply).FullName}', transaction_timestamp() " +
@@ -570,11 +568,11 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         public string UpsertReplies { get; }
 
         /// <summary>A document upsert, with the duplicated day, provider and account columns.</summary>
-        private static string UpsertDuplicated(string table, Type document) =>
+        private static string UpsertDuplicated(string table) =>
             $"insert into {table} ({string.Join(", ", WrittenColumns.Documents)}, day, provider, account) " +
-            $"select u.id, u.data, u.version, '{document.FullName}', transaction_timestamp(), u.day, u.provider, u.account " +
+            "select u.id, u.data, u.version, transaction_timestamp(), u.day, u.provider, u.account " +
             "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
             "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account";
 
         private static string Table<T>(IDocumentStore store) => MartenTable(store, typeof(T)).Identifier.QualifiedName;
@@ -593,12 +591,14 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 /// The columns of Marten's tables this writer fills, in the order its statements list them. The
 /// compatibility tests hold them to Marten's table definitions: every column written exists, and every
 /// column Marten requires (not null, no default) is written, so an upgrade of Marten that changes a table
-/// fails a test instead of corrupting a stream.
+/// fails a test instead of corrupting a stream. `mt_dotnet_type` (nullable) is left empty for events and the
+/// duplicated-column documents: Marten reads events by their pinned type name and these documents have no
+/// subclasses, and the .NET type name was ~40 of every event's and document's bytes (docs/performance.md).
 /// </summary>
 public static class WrittenColumns
 {
-    public static readonly string[] Events = ["seq_id", "id", "stream_id", "version", "data", "type", "tenant_id", "timestamp", "mt_dotnet_type", "is_archived"];
+    public static readonly string[] Events = ["seq_id", "id", "stream_id", "version", "data", "type", "tenant_id", "timestamp", "is_archived"];
     public static readonly string[] Streams = ["id", "type", "version", "timestamp", "created", "tenant_id", "is_archived"];
-    public static readonly string[] Documents = ["id", "data", "mt_version", "mt_dotnet_type", "mt_last_modified"];
+    public static readonly string[] Documents = ["id", "data", "mt_version", "mt_last_modified"];
     public static readonly string[] RawRecords = ["id", "data", "mt_dotnet_type", "mt_last_modified"];
 }

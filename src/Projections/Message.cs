@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Ledger.Events;
 using Ledger.Status;
 
@@ -7,10 +9,11 @@ namespace Ledger.Projections;
 /// Everything the ledger derives from one message stream `{provider}:{messageKey}`, in one document kept
 /// inline by <see cref="MessageProjection"/>: the current status (docs/rules.md rule 4), the history entries
 /// (what each event did), the finance fields (business day, billed parts, counts) and the little state
-/// the rules need (fingerprints, effective time). One row per message, written with its events in the
-/// same transaction. Immutable: every event gives a new document.
+/// the rules need. One row per message, written with its events in the same transaction. Immutable: every
+/// event gives a new document. Stored once: what the entries hold (the status's details, the fingerprints,
+/// the version) is read from them, and counters at zero are left out (they read back as 0).
 /// </summary>
-public sealed record Message
+public sealed record Message : IJsonOnDeserialized
 {
     public string Id { get; init; } = "";
     public string Provider { get; init; } = "";
@@ -19,50 +22,83 @@ public sealed record Message
     public string Account { get; init; } = "";
     public string MessageKey { get; init; } = "";
 
-    /// <summary>Events of the stream folded into this document (quick append shows inline projections version 0, so it is counted here).</summary>
-    public long StreamVersion { get; init; }
+    /// <summary>Events of the stream folded into this document: every event leaves one history entry (quick append shows inline projections version 0, so it is counted here).</summary>
+    [JsonIgnore]
+    public long StreamVersion => Entries.Count;
 
     public DeliveryStatus Status { get; init; } = DeliveryStatus.Pending;
     public bool Final { get; init; }
-    public string? ProviderStatus { get; init; }
-    public string? ErrorCode { get; init; }
-    public string? Description { get; init; }
-    public string? Phone { get; init; }
-    public DateTimeOffset? ReportedAt { get; init; }
-    public string? ReportedAtRaw { get; init; }
-    public string? TimeRule { get; init; }
-    public string? ParserVersion { get; init; }
 
     /// <summary>What the report that set the status means for the sender, and whether sending again may succeed (null while pending).</summary>
     public FailureCategory? Category { get; init; }
     public bool? Retryable { get; init; }
 
-    /// <summary>Ordering time of the report that set the status (provider time, else arrival).</summary>
-    public DateTimeOffset? EffectiveTime { get; init; }
+    /// <summary>
+    /// The history entry (index in <see cref="Entries"/>) holding the reading that set the status: the report's
+    /// own entry, or the replay's correction of it. Null while no report set one. The status's details below
+    /// are read from it rather than stored twice.
+    /// </summary>
+    public int? AppliedEntry { get => _appliedEntry; init => _appliedEntry = value; }
+
+    private int? _appliedEntry;
+
+    [JsonIgnore]
+    public string? ProviderStatus => Applied?.ProviderStatus;
+
+    [JsonIgnore]
+    public string? ErrorCode => Applied?.ErrorCode;
+
+    [JsonIgnore]
+    public string? Description => Applied?.Description;
+
+    [JsonIgnore]
+    public DateTimeOffset? ReportedAt => Applied?.ProviderTime?.Utc;
+
+    [JsonIgnore]
+    public string? ReportedAtRaw => Applied?.ProviderTime?.Raw;
+
+    [JsonIgnore]
+    public string? ParserVersion => Applied?.ParserVersion;
+
+    /// <summary>Ordering time of the report that set the status (provider time, else our receipt of its item).</summary>
+    [JsonIgnore]
+    public DateTimeOffset? EffectiveTime => Applied is { } entry ? entry.ProviderTime?.Utc ?? ItemReceivedAt(entry) : null;
+
+    public string? Phone { get; init; }
 
     /// <summary>Our receive times of the first and last report (default until one came: a registration or a rescue marker alone).</summary>
     public DateTimeOffset FirstReceivedAt { get; init; }
     public DateTimeOffset LastReceivedAt { get; init; }
 
     public int CallbackCount { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int DuplicateCount { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int ConflictCount { get; init; }
 
     /// <summary>Interpretations replaced by replays (`InterpretationCorrected`); finance's daily `corrected` sums it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int CorrectedCount { get; init; }
 
     public int? BilledParts { get; init; }
     public string? OutId { get; init; }
 
     /// <summary>Reports that came from the provider's query API (duplicates included, as `CallbackCount` counts them); finance's daily `pulled` sums it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int PulledCount { get; init; }
 
     /// <summary>Pulls whose answer held no final report for this message (`PullFoundNoReport`), and when the last one ran: what "the pull gave up" is measured by.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int PullsWithoutReport { get; init; }
     public DateTimeOffset? LastPulledAt { get; init; }
 
-    /// <summary>Reports already seen, to recognise a re-pushed report as a duplicate.</summary>
-    public IReadOnlyList<string> Fingerprints { get; init; } = [];
+    /// <summary>
+    /// Fingerprints of the reports seen, to recognise a re-pushed report as a duplicate: derived from the
+    /// entries (<see cref="MessageProjection.Fingerprints"/>) when a stored document is first folded further,
+    /// then carried from document to document by the fold. Never stored.
+    /// </summary>
+    [JsonIgnore]
+    internal ImmutableHashSet<string>? Seen { get; init; }
 
     /// <summary>When the message was sent and registered (`MessageSubmitted`); null when never registered.</summary>
     public DateTimeOffset? SentAt { get; init; }
@@ -83,8 +119,43 @@ public sealed record Message
     public string? PhoneDigits => PhoneNumbers.Digits(Phone);
 
     /// <summary>Computed from the stored members, so not stored itself.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public StatusPosition? Position => EffectiveTime is { } t ? new StatusPosition(Status, Final, t) : null;
+
+    /// <summary>
+    /// A document stored before the status's details were read from their entry held them beside it, without
+    /// <see cref="AppliedEntry"/>: the entry is found again by the fold's own rules over the entries, so such a
+    /// document reads (and folds on) the same until `rebuild` rewrites it.
+    /// </summary>
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (_appliedEntry is null && Entries.Any(e => e.Effect == ReportEffect.Applied))
+        {
+            _appliedEntry = MessageProjection.AppliedEntryOf(Entries);
+        }
+    }
+
+    /// <summary>The entry whose reading set the status.</summary>
+    private HistoryEntry? Applied => AppliedEntry is { } i && i >= 0 && i < Entries.Count ? Entries[i] : null;
+
+    /// <summary>When the item that entry reads arrived: a correction's entry carries the replay's time, its item's report the receipt.</summary>
+    private DateTimeOffset ItemReceivedAt(HistoryEntry entry)
+    {
+        if (entry.Type != EntryTypes.Corrected)
+        {
+            return entry.ReceivedAt;
+        }
+
+        foreach (var e in Entries)
+        {
+            if (e.IsCallback && e.RequestId == entry.RequestId && (e.ItemIndex ?? 0) == (entry.ItemIndex ?? 0))
+            {
+                return e.ReceivedAt;
+            }
+        }
+
+        return entry.ReceivedAt;
+    }
 
     /// <summary>Registered as sent, no final report, and the wait is over (docs/rules.md: reports that never come).</summary>
     public bool IsMissingReport(DateTimeOffset now, TimeSpan wait) => SentAt is { } sent && !Final && sent + wait <= now;
@@ -106,7 +177,8 @@ public sealed record HistoryEntry
     /// <summary>Seconds since the previous callback of this message (callbacks only; null for the first).</summary>
     public double? GapSeconds { get; init; }
 
-    public ProviderTime? ProviderTime { get; init; }
+    /// <summary>The report's provider time as the history shows it (the parser's rule for reading it stays in the event).</summary>
+    public HistoryTime? ProviderTime { get; init; }
     public DeliveryStatus? Status { get; init; }
     public bool? Final { get; init; }
     public string? ProviderStatus { get; init; }
@@ -139,9 +211,12 @@ public sealed record HistoryEntry
     public DeliveryStatus? PreviousStatus { get; init; }
 
     /// <summary>Whether this entry is a callback (a report as received), from which the gaps are measured.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]
     public bool IsCallback => Type == EntryTypes.Report || Type == EntryTypes.LegacyCallback;
 }
+
+/// <summary>A provider time in a history entry: the text as the provider wrote it and the instant it was read as.</summary>
+public sealed record HistoryTime(string Raw, DateTimeOffset Utc);
 
 /// <summary>The history entry types, the pinned names of the events they stand for.</summary>
 public static class EntryTypes
@@ -157,4 +232,5 @@ public static class EntryTypes
 
 /// <summary>One item of the stream (request id and index in it) and its current interpretation.</summary>
 /// <param name="Source">`pull` when the item came from the provider's query API; null for a push.</param>
-public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report, string? Source = null);
+/// <param name="Entry">The history entry holding that interpretation (index in the entries).</param>
+public sealed record ItemInterpretation(Guid RequestId, int ItemIndex, DateTimeOffset ReceivedAt, Report? Report, string? Source = null, int Entry = -1);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using JasperFx.Events;
 using Ledger.Events;
 using Ledger.Providers;
@@ -36,7 +37,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     /// <summary>The document after one more event (null: none yet). An event a message stream never holds leaves it as it is.</summary>
     public Message? Next(Message? current, string id, object e) => e switch
     {
-        ReportReceived r => Dated(Reported(Begin(current, id, r.Provider, r.Account, r.MessageKey), r)),
+        ReportReceived r => Dated(Reported(Begin(current, id, r.Account), r)),
         CallbackReceived c => Dated(LegacyCallback(Begin(current, id, c.Provider, c.Account, c.MessageKey), c)),
         ReportInterpreted i when current is not null => Dated(LegacyInterpretation(current, i)),
         InterpretationCorrected c when current is not null => Dated(Corrected(current, c)),
@@ -61,6 +62,18 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message Begin(Message? current, string id, string provider, string account, string messageKey) =>
         current ?? new Message { Id = id, Provider = provider, Account = account, MessageKey = messageKey };
 
+    /// <summary>The document a report begins: provider and message key from the stream's key.</summary>
+    private static Message Begin(Message? current, string id, string account)
+    {
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var (provider, messageKey) = StreamKeys.OfMessage(id);
+        return new Message { Id = id, Provider = provider, Account = account, MessageKey = messageKey };
+    }
+
     private static Message Reported(Message current, ReportReceived e)
     {
         var received = Received(current, e.ReceivedAt);
@@ -72,8 +85,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         var report = Categorized(current, e.Report);
         // Only a stream with a pulled report compares across sources: a push-only stream pays nothing for it.
         var earlier = e.Source == ReportSources.Pull || current.PulledCount > 0 ? Items(current.Entries) : null;
-        var (next, effect) = Step(received, report, e.ReceivedAt, e.Source, earlier);
-        return Entry(next, EntryFor(report, next) with
+        var (next, effect) = Step(received, report, e.ReceivedAt, current.Entries.Count, e.Source, earlier);
+        return Entry(next, EntryFor(report) with
         {
             Type = EntryTypes.Report,
             RequestId = e.RequestId,
@@ -116,9 +129,10 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     /// (applied, duplicate, conflict, superseded). Counts and finance fields follow; the version and the
     /// history entry are the caller's.
     /// </summary>
+    /// <param name="entry">The history entry that holds this reading (index in the entries): what the status is read from if it applies.</param>
     /// <param name="source">`pull` for a report read from the provider's query API; null or `push` for a push.</param>
     /// <param name="earlier">The stream's earlier items with their current readings (for the pulled-duplicate rule).</param>
-    public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt,
+    public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt, int entry,
         string? source = null, IReadOnlyList<ItemInterpretation>? earlier = null)
     {
         var providerTime = report.ProviderTime?.Utc;
@@ -132,12 +146,13 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         };
 
         var fingerprint = report.Fingerprint;
-        if (current.Fingerprints.Contains(fingerprint) || RepeatsAcrossSources(report, source, earlier))
+        var seen = current.Seen ?? Fingerprints(Items(current.Entries));
+        if (seen.Contains(fingerprint) || RepeatsAcrossSources(report, source, earlier))
         {
-            return (next with { DuplicateCount = current.DuplicateCount + 1 }, ReportEffect.Duplicate);
+            return (next with { DuplicateCount = current.DuplicateCount + 1, Seen = seen }, ReportEffect.Duplicate);
         }
 
-        next = next with { Fingerprints = [.. current.Fingerprints, fingerprint] };
+        next = next with { Seen = seen.Add(fingerprint) };
         var effect = StatusMachine.Decide(current.Position, report, receivedAt);
         var evolved = effect switch
         {
@@ -145,14 +160,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             {
                 Status = report.Status,
                 Final = report.Final,
-                ProviderStatus = report.ProviderStatus,
-                ErrorCode = report.ErrorCode,
-                Description = report.Description,
-                ReportedAt = report.ProviderTime?.Utc,
-                ReportedAtRaw = report.ProviderTime?.Raw,
-                TimeRule = report.ProviderTime?.Rule,
-                EffectiveTime = StatusMachine.EffectiveTime(report, receivedAt),
-                ParserVersion = report.ParserVersion,
+                AppliedEntry = entry,
                 Category = report.Category,
                 Retryable = report.Retryable,
                 BilledParts = report.BilledParts ?? next.BilledParts,
@@ -189,6 +197,50 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
 
         return false;
     }
+
+    /// <summary>
+    /// The fingerprints a stored document's fold had collected, derived from its entries: every item's current
+    /// reading in stream order that was no duplicate of an earlier one (by fingerprint or, with a pull on
+    /// either side, by <see cref="RepeatsAcrossSources"/>): exactly what <see cref="Step"/> added along the way.
+    /// </summary>
+    public static ImmutableHashSet<string> Fingerprints(IReadOnlyList<ItemInterpretation> items)
+    {
+        var seen = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var pulled = false;
+        for (var i = 0; i < items.Count; i++)
+        {
+            pulled |= items[i].Source == ReportSources.Pull;
+            if (items[i].Report is not { } report || seen.Contains(report.Fingerprint))
+            {
+                continue;
+            }
+
+            if (!pulled || !RepeatsAcrossSources(report, items[i].Source, Earlier(items, i)))
+            {
+                seen.Add(report.Fingerprint);
+            }
+        }
+
+        return seen.ToImmutable();
+    }
+
+    /// <summary>The entry whose reading sets the status: the status rules over every item's current reading, in stream order.</summary>
+    public static int? AppliedEntryOf(IReadOnlyList<HistoryEntry> entries)
+    {
+        var items = Items(entries);
+        var state = new Message { Entries = entries, Seen = [] };
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].Report is { } report)
+            {
+                state = Step(state, report, items[i].ReceivedAt, items[i].Entry, items[i].Source, Earlier(items, i)).Next;
+            }
+        }
+
+        return state.AppliedEntry;
+    }
+
+    private static List<ItemInterpretation> Earlier(IReadOnlyList<ItemInterpretation> items, int count) => [.. items.Take(count)];
 
     private static bool Agree(Report a, Report b) =>
         a.Status == b.Status
@@ -233,8 +285,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message LegacyInterpretation(Message current, ReportInterpreted e)
     {
         var report = Categorized(current, e.Report);
-        var (next, effect) = Step(current, report, e.ReceivedAt);
-        return Entry(next, EntryFor(report, next) with
+        var (next, effect) = Step(current, report, e.ReceivedAt, current.Entries.Count);
+        return Entry(next, EntryFor(report) with
         {
             Type = EntryTypes.LegacyInterpretation,
             RequestId = e.RequestId,
@@ -251,38 +303,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     private static Message Corrected(Message current, InterpretationCorrected e)
     {
         var corrected = Categorized(current, e.Corrected);
-        var items = Items(current.Entries)
-            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = corrected } : i)
-            .ToList();
-        var reset = current with
-        {
-            Status = DeliveryStatus.Pending,
-            Final = false,
-            ProviderStatus = null,
-            ErrorCode = null,
-            Description = null,
-            ReportedAt = null,
-            ReportedAtRaw = null,
-            TimeRule = null,
-            EffectiveTime = null,
-            ParserVersion = null,
-            Category = null,
-            Retryable = null,
-            DuplicateCount = 0,
-            ConflictCount = 0,
-            Fingerprints = [],
-            EarliestProviderTime = null,
-        };
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (items[i].Report is { } report)
-            {
-                reset = Step(reset, report, items[i].ReceivedAt, items[i].Source, items.GetRange(0, i)).Next;
-            }
-        }
-
-        var next = reset with { CorrectedCount = current.CorrectedCount + 1 };
-        return Entry(next, EntryFor(corrected, next) with
+        var entry = EntryFor(corrected) with
         {
             Type = EntryTypes.Corrected,
             RequestId = e.RequestId,
@@ -290,7 +311,34 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             ReceivedAt = e.CorrectedAt,
             ReplayId = e.ReplayId,
             PreviousStatus = e.Previous.Status,
-        });
+        };
+        // The correction's own entry (appended last) holds the item's new reading; the status rules read the
+        // applying entry's reading from the entries, so it is among them while they run.
+        var items = Items(current.Entries)
+            .Select(i => i.RequestId == e.RequestId && i.ItemIndex == e.ItemIndex ? i with { Report = corrected, Entry = current.Entries.Count } : i)
+            .ToList();
+        var reset = current with
+        {
+            Entries = Appended(current.Entries, entry),
+            Status = DeliveryStatus.Pending,
+            Final = false,
+            AppliedEntry = null,
+            Category = null,
+            Retryable = null,
+            DuplicateCount = 0,
+            ConflictCount = 0,
+            Seen = [],
+            EarliestProviderTime = null,
+        };
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].Report is { } report)
+            {
+                reset = Step(reset, report, items[i].ReceivedAt, items[i].Entry, items[i].Source, items.GetRange(0, i)).Next;
+            }
+        }
+
+        return Entry(reset with { CorrectedCount = current.CorrectedCount + 1, Entries = current.Entries }, entry);
     }
 
     /// <summary>
@@ -302,11 +350,12 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     public static IReadOnlyList<ItemInterpretation> Items(IReadOnlyList<HistoryEntry> entries)
     {
         var items = new List<ItemInterpretation>();
-        foreach (var entry in entries)
+        for (var at = 0; at < entries.Count; at++)
         {
+            var entry = entries[at];
             if (entry.Type == EntryTypes.Report)
             {
-                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, AsReport(entry), entry.Source));
+                items.Add(new ItemInterpretation(entry.RequestId, entry.ItemIndex ?? 0, entry.ReceivedAt, AsReport(entry), entry.Source, at));
             }
             else if (entry.Type == EntryTypes.LegacyCallback)
             {
@@ -317,7 +366,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
                 var unread = items.FindLastIndex(i => i.RequestId == entry.RequestId && i.Report is null);
                 if (unread >= 0)
                 {
-                    items[unread] = items[unread] with { Report = AsReport(entry) };
+                    items[unread] = items[unread] with { Report = AsReport(entry), Entry = at };
                 }
             }
             else if (entry.Type == EntryTypes.Corrected)
@@ -325,7 +374,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
                 var index = items.FindIndex(i => i.RequestId == entry.RequestId && i.ItemIndex == entry.ItemIndex);
                 if (index >= 0)
                 {
-                    items[index] = items[index] with { Report = AsReport(entry) };
+                    items[index] = items[index] with { Report = AsReport(entry), Entry = at };
                 }
             }
         }
@@ -334,8 +383,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     private static Report AsReport(HistoryEntry entry) => new(
-        entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description, entry.ProviderTime,
-        Phone: null, OutId: null, entry.BilledParts, entry.ParserVersion ?? "", entry.Part, entry.Category, entry.Retryable);
+        entry.Status ?? DeliveryStatus.Unknown, entry.Final ?? false, entry.ProviderStatus, entry.ErrorCode, entry.Description,
+        entry.ProviderTime is { } time ? new ProviderTime(time.Raw, time.Utc, "") : null, Phone: null, OutId: null, entry.BilledParts, entry.ParserVersion ?? "", entry.Part, entry.Category, entry.Retryable);
 
     /// <summary>A quarantined request's item rescued by a replay: a marker; the item's own report follows and does the counting.</summary>
     private static Message Rescued(Message? current, string id, CallbackRescued e)
@@ -398,9 +447,9 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         });
     }
 
-    private static HistoryEntry EntryFor(Report report, Message after) => new()
+    private static HistoryEntry EntryFor(Report report) => new()
     {
-        ProviderTime = report.ProviderTime,
+        ProviderTime = report.ProviderTime is { } time ? new HistoryTime(time.Raw, time.Utc) : null,
         Status = report.Status,
         Final = report.Final,
         ProviderStatus = report.ProviderStatus,
@@ -411,19 +460,19 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         Category = report.Category,
         Retryable = report.Retryable,
         BilledParts = report.BilledParts,
-        StatusAfter = after.Status,
     };
 
-    /// <summary>Every event counts once in the version and leaves one history entry.</summary>
+    /// <summary>
+    /// Every event counts once in the version and leaves one history entry. Appended to an immutable list,
+    /// which shares what the previous document held: folding a long stream copies no entries.
+    /// </summary>
     private static Message Entry(Message next, HistoryEntry entry)
     {
-        var version = next.StreamVersion + 1;
-        return next with
-        {
-            StreamVersion = version,
-            Entries = [.. next.Entries, entry with { Version = version, StatusAfter = next.Status }],
-        };
+        return next with { Entries = Appended(next.Entries, entry with { Version = next.StreamVersion + 1, StatusAfter = next.Status }) };
     }
+
+    private static ImmutableList<HistoryEntry> Appended(IReadOnlyList<HistoryEntry> entries, HistoryEntry entry) =>
+        (entries as ImmutableList<HistoryEntry> ?? [.. entries]).Add(entry);
 
     private Message Dated(Message message)
     {

@@ -145,11 +145,13 @@ builder.Services.AddMarten(services =>
 
         options.Schema.For<RawRequestRecord>().DocumentAlias("raw_request");
         // One document per message (status, history entries, finance fields), indexed only for the documented
-        // queries: search by phone digits and by our own reference (newest first), and finance's totals by
-        // business day, provider and account (columns duplicated out of the JSON, indexed together). No
-        // index on the entries: the audit view finds a request's messages by the stream keys its raw record names.
+        // queries: search by phone digits and by our own reference, and finance's totals by business day,
+        // provider and account (columns duplicated out of the JSON, indexed together). A search always names
+        // a phone or a reference, so its newest-first order sorts the few rows those indexes find: no index
+        // on the first receipt. No index on the entries: the audit view finds a request's messages by the
+        // stream keys its raw record names.
         options.Schema.For<Message>().DocumentAlias("message")
-            .Index(x => x.PhoneDigits).Index(x => x.OutId).Index(x => x.FirstReceivedAt)
+            .Index(x => x.PhoneDigits).Index(x => x.OutId)
             .Duplicate(x => x.Day).Duplicate(x => x.Provider).Duplicate(x => x.Account)
             .Index(x => new { x.Day, x.Provider, x.Account });
         options.Schema.For<RawRequestRecord>().Index(x => x.ReceivedAt);

@@ -8,11 +8,14 @@ namespace Ledger.Events;
 /// parser's reading of it, stamped with the parser version. The one event a report appends to its message
 /// stream; a replay's later reading is an <see cref="InterpretationCorrected"/> beside it, never a rewrite.
 /// </summary>
+/// <remarks>
+/// The provider and message key are the stream's own (`{provider}:{messageKey}`, <see cref="StreamKeys.Message"/>),
+/// so the event does not repeat them (events stored before did; they read the same).
+/// </remarks>
+/// <param name="Account">The provider account the request came in under (the message's owner when it is its first report).</param>
 /// <param name="Source">`push` (the provider called us) or `pull` (we asked the provider's query API).</param>
 public sealed record ReportReceived(
-    string Provider,
     string Account,
-    string MessageKey,
     Guid RequestId,
     int ItemIndex,
     string RawItem,
@@ -108,15 +111,18 @@ public static class EventNames
         [typeof(ReplyCorrected)] = "reply_corrected",
         [typeof(ReplyRescued)] = "reply_rescued",
     };
-
-    /// <summary>The .NET type name Marten stores beside each pinned event (`mt_dotnet_type`): "Namespace.Type, Assembly".</summary>
-    public static readonly IReadOnlyDictionary<Type, string> DotnetTypeNames =
-        Pinned.Keys.ToDictionary(type => type, type => $"{type.FullName}, {type.Assembly.GetName().Name}");
 }
 
 public static class StreamKeys
 {
     public static string Message(string provider, string messageKey) => $"{provider}:{messageKey}";
+
+    /// <summary>The provider and message key of a message stream's key (provider names hold no colon; message keys may).</summary>
+    public static (string Provider, string MessageKey) OfMessage(string streamKey)
+    {
+        var colon = streamKey.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (streamKey, "") : (streamKey[..colon], streamKey[(colon + 1)..]);
+    }
 
     public static string Quarantine(Guid requestId) => $"quarantine:{requestId:N}";
 

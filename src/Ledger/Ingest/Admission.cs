@@ -32,7 +32,7 @@ public static class Admission
             var append = write.Appends[a];
             foreach (var e in append.Events)
             {
-                if (Claim(e) is not { } claim)
+                if (Claim(e, append.StreamKey) is not { } claim)
                 {
                     continue;
                 }
@@ -55,9 +55,9 @@ public static class Admission
     }
 
     /// <summary>The account an event claims its stream for; <c>Refusable</c> when it is a report or reply that may be refused for it.</summary>
-    private static (string Account, bool Refusable, int ItemIndex, string? RawItem, string? Key)? Claim(object e) => e switch
+    private static (string Account, bool Refusable, int ItemIndex, string? RawItem, string? Key)? Claim(object e, string streamKey) => e switch
     {
-        ReportReceived r => (r.Account, true, r.ItemIndex, r.RawItem, r.MessageKey),
+        ReportReceived r => (r.Account, true, r.ItemIndex, r.RawItem, StreamKeys.OfMessage(streamKey).MessageKey),
         ReplyReceived r => (r.Account, true, r.ItemIndex, r.RawItem, r.ReplyId),
         MessageSubmitted m => (m.Account, false, 0, null, null),
         PullFoundNoReport p => (p.Account, false, 0, null, null),

@@ -40,8 +40,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var key = StorableText.Clean(item.MessageKey)!;
             appends[i] = new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, item.Index ?? i, StorableText.Clean(item.RawItem)!, record.ReceivedAt,
-                    Stored(provider, item))]);
+                [new ReportReceived(account, record.Id, item.Index ?? i, StorableText.Clean(item.RawItem)!, record.ReceivedAt, Stored(provider, item))]);
         }
 
         if (replies.Count > 0)
@@ -98,7 +97,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             var key = StorableText.Clean(item.MessageKey)!;
             appends.Add(new StreamAppend(
                 StreamKeys.Message(provider, key),
-                [new ReportReceived(provider, account, key, record.Id, i, StorableText.Clean(item.RawItem)!, record.ReceivedAt,
+                [new ReportReceived(account, record.Id, i, StorableText.Clean(item.RawItem)!, record.ReceivedAt,
                     Stored(provider, item.Report, rawReplaced: item.RawItem.Contains('\0')), ReportSources.Pull)]));
         }
 

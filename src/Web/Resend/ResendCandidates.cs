@@ -87,8 +87,9 @@ public static class ResendCandidatesEndpoint
         parameters.AddRange(ResendRules.Parameters(now, missingWait, giveUpAfter));
         var rows = await session.AdvancedSql.QueryAsync<Row>($"""
             select jsonb_build_object('Provider', provider, 'Account', account, 'MessageKey', data->>'MessageKey',
-              'Status', data->>'Status', 'Final', data->'Final', 'Category', data->>'Category', 'ErrorCode', data->>'ErrorCode',
-              'ReportedAt', data->'ReportedAt', 'LastReceivedAt', data->'LastReceivedAt', 'SentAt', data->'SentAt',
+              'Status', data->>'Status', 'Final', data->'Final', 'Category', data->>'Category',
+              'ErrorCode', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->>'ErrorCode', data->>'ErrorCode'),
+              'ReportedAt', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->'ProviderTime'->'Utc', data->'ReportedAt'), 'LastReceivedAt', data->'LastReceivedAt', 'SentAt', data->'SentAt',
               'PullsWithoutReport', coalesce((data->>'PullsWithoutReport')::int, 0), 'LastPulledAt', data->'LastPulledAt')
             from {ReconciliationQueries.MessagesTable(session)}
             where {where} and {ResendRules.Sql}

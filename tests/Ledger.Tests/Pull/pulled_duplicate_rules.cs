@@ -20,10 +20,10 @@ public sealed class pulled_duplicate_rules
         new(status, true, "SUCCESS", errorCode, errorCode, new ProviderTime(raw, at ?? Instant, "test"), "+8613800138000", null, null, "test/1");
 
     private static ReportReceived Pushed(Report report) =>
-        new("tencent", "default", "sid-1", Guid.NewGuid(), 0, "{}", Instant.AddMinutes(1), report);
+        new("default", Guid.NewGuid(), 0, "{}", Instant.AddMinutes(1), report);
 
     private static ReportReceived Pulled(Report report) =>
-        new("tencent", "default", "sid-1", Guid.NewGuid(), 0, "{}", Instant.AddHours(1), report, ReportSources.Pull);
+        new("default", Guid.NewGuid(), 0, "{}", Instant.AddHours(1), report, ReportSources.Pull);
 
     private static Message Fold(params object[] events) => Projection.Fold(Key, events)!;
 

@@ -48,7 +48,7 @@ public sealed class status_rules_properties
     {
         var i = 0;
         return Projection.Fold("generic:prop", arrivals.Select(report =>
-            new ReportReceived("generic", "default", "prop", Guid.NewGuid(), 0, "{}", Start.AddHours(1).AddSeconds(i++), report)))!;
+            new ReportReceived("default", Guid.NewGuid(), 0, "{}", Start.AddHours(1).AddSeconds(i++), report)))!;
     }
 
     // Among several delivered reports the first to arrive keeps `reportedAt` (StatusMachine treats a later

@@ -85,7 +85,7 @@ public sealed class when_reading_a_message_with_every_kind_of_event(LedgerFixtur
             new ReportInterpreted(third, At.AddMinutes(3), intermediate),
             new ReportInterpreted(third, At.AddMinutes(3), late),
             // Since one event per report: the raw item and its reading together, beside the older pairs.
-            new ReportReceived("tencent", "default", key, Guid.NewGuid(), 0, "{}", At.AddMinutes(4), late with { ErrorCode = "E:3" }),
+            new ReportReceived("default", Guid.NewGuid(), 0, "{}", At.AddMinutes(4), late with { ErrorCode = "E:3" }),
             new InterpretationCorrected(replay, first, 0, failed, failed with { ErrorCode = "E:1b", ParserVersion = "tencent/2" }, "tests", At.AddHours(2)));
         await session.SaveChangesAsync();
     }

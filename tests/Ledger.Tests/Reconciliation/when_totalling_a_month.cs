@@ -146,7 +146,7 @@ public sealed class when_totalling_a_month(LedgerFixture fixture)
             }
 
             var counted = submitted?.SentAt ?? reports.Select(r => r.Report.ProviderTime?.Utc).Where(t => t is not null).Min() ?? received.Min(c => c.ReceivedAt);
-            var provider = submitted?.Provider ?? received[0].Provider;
+            var provider = submitted?.Provider ?? StreamKeys.OfMessage(stream.Key!).Provider;
             var account = submitted?.Account ?? received[0].Account;
             var parts = reports.Select(r => r.Report.BilledParts).FirstOrDefault(p => p is not null) ?? submitted?.BilledParts ?? 0;
             var final = position?.Final ?? false;

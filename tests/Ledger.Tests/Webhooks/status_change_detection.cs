@@ -10,7 +10,7 @@ public sealed class status_change_detection
     private static readonly MessageProjection Projection = new(TimeZoneInfo.Utc);
 
     private static ReportReceived Report(DeliveryStatus status, bool final, string providerStatus, string time) =>
-        new("huawei", "default", "m1", Guid.NewGuid(), 0, "{}", DateTimeOffset.Parse("2026-11-25T03:00:00Z"), new Report(status, final, providerStatus, null, null,
+        new("default", Guid.NewGuid(), 0, "{}", DateTimeOffset.Parse("2026-11-25T03:00:00Z"), new Report(status, final, providerStatus, null, null,
             new ProviderTime(time, DateTimeOffset.Parse(time), "utc"), null, null, null, "test-1"));
 
     private static Message Build(params object[] events) => Projection.Fold("huawei:m1", events)!;
