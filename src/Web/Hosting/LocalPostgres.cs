@@ -25,6 +25,12 @@ public sealed class PostgresBinariesMissingException(string message) : Exception
 public sealed class LocalPostgres : IAsyncDisposable
 {
     private const string Database = "ledger";
+
+    /// <summary>The role the service connects as: owner of its database, not a superuser.</summary>
+    public const string AppRole = "ledger";
+
+    /// <summary>What the ledger keeps in its data directory; anything else there means the directory is someone else's.</summary>
+    private static readonly string[] OwnEntries = ["pgdata", "superuser.password", "ledger.password", "postgres.log", "owner.pid", "attached"];
     private readonly string _bin;
     private readonly string _root;
     private readonly bool _asPostgresUser;
@@ -32,22 +38,29 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// <summary>This instance in `owner.pid` and `attached/`: the process id (liveness), then a token of its own.</summary>
     private readonly string _identity = $"{Environment.ProcessId} {Guid.NewGuid():N}";
 
-    private LocalPostgres(string bin, string root, int port, string password)
+    private LocalPostgres(string bin, string root, int port, string password, string appPassword)
     {
         _bin = bin;
         _root = root;
         _asPostgresUser = Environment.UserName == "root";
         Port = port;
         Password = password;
+        AppPassword = appPassword;
     }
 
     public int Port { get; private set; }
 
     private string Password { get; }
 
+    private string AppPassword { get; }
+
     public string ClusterDirectory => System.IO.Path.Combine(_root, "pgdata");
 
-    public string ConnectionString => ConnectionStringFor(Database);
+    /// <summary>The service's connection: its database, as <see cref="AppRole"/> (it owns what it creates, and nothing else).</summary>
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(ConnectionStringFor(Database)) { Username = AppRole, Password = AppPassword }.ConnectionString;
+
+    /// <summary>As the cluster's superuser: for creating databases and roles (and tests that plant rows), never the service's.</summary>
+    public string SuperuserConnectionString => ConnectionStringFor(Database);
 
     public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -103,12 +116,25 @@ public sealed class LocalPostgres : IAsyncDisposable
         var bin = binDirectory ?? FindBinaries();
         var root = System.IO.Path.GetFullPath(dataDirectory);
         Directory.CreateDirectory(root);
+        if (Directory.EnumerateFileSystemEntries(root).Select(System.IO.Path.GetFileName).FirstOrDefault(e => !OwnEntries.Contains(e)) is { } foreign)
+        {
+            throw new InvalidOperationException(
+                $"The data directory {root} holds '{foreign}', which is not the ledger's: give Ledger__DataDirectory an empty directory or one the ledger created.");
+        }
+
         var passwordFile = System.IO.Path.Combine(root, "superuser.password");
-        var pg = new LocalPostgres(bin, root, 0, await ReadOrCreatePasswordAsync(passwordFile, ct));
+        var pg = new LocalPostgres(bin, root, 0, await ReadOrCreatePasswordAsync(passwordFile, ct),
+            await ReadOrCreatePasswordAsync(System.IO.Path.Combine(root, "ledger.password"), ct));
 
         if (pg._asPostgresUser)
         {
-            await RunAsync("chown", ["-R", "postgres:postgres", root], ct);
+            // Only what the ledger made: the directory itself, the superuser's password file (initdb reads it as
+            // postgres) and the cluster; never recursively through whatever else a mistyped path names.
+            await RunAsync("chown", ["postgres:postgres", root, passwordFile], ct);
+            if (File.Exists(System.IO.Path.Combine(pg.ClusterDirectory, "PG_VERSION")))
+            {
+                await RunAsync("chown", ["-R", "postgres:postgres", pg.ClusterDirectory], ct);
+            }
         }
 
         if (!File.Exists(System.IO.Path.Combine(pg.ClusterDirectory, "PG_VERSION")))
@@ -152,22 +178,62 @@ public sealed class LocalPostgres : IAsyncDisposable
         return pg;
     }
 
-    /// <returns>Whether it was created now.</returns>
+    /// <summary>
+    /// The database, owned by <see cref="AppRole"/> (created with its password if needed). A database an earlier
+    /// build created as the superuser is handed over: it and every object in it get the app role as owner.
+    /// </summary>
+    /// <returns>Whether the database was created now.</returns>
     public async Task<bool> EnsureDatabaseAsync(string name, CancellationToken ct = default)
     {
+        var quoted = $"\"{name.Replace("\"", "\"\"")}\"";
         await using var connection = new NpgsqlConnection(ConnectionStringFor("postgres"));
         await connection.OpenAsync(ct);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @n", connection);
-        exists.Parameters.AddWithValue("n", name);
-        if (await exists.ExecuteScalarAsync(ct) is null)
+        await using (var role = new NpgsqlCommand(
+            $"do $$ begin if not exists (select 1 from pg_roles where rolname = '{AppRole}') then create role {AppRole} login nosuperuser nocreaterole nocreatedb; end if; end $$; " +
+            $"alter role {AppRole} password '{AppPassword}'", connection))
         {
-            await using var create = new NpgsqlCommand($"create database \"{name.Replace("\"", "\"\"")}\"", connection);
+            await role.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var exists = new NpgsqlCommand("select pg_get_userbyid(datdba) from pg_database where datname = @n", connection);
+        exists.Parameters.AddWithValue("n", name);
+        var owner = await exists.ExecuteScalarAsync(ct) as string;
+        if (owner is null)
+        {
+            await using var create = new NpgsqlCommand($"create database {quoted} owner {AppRole}", connection);
             await create.ExecuteNonQueryAsync(ct);
             return true;
         }
 
+        if (owner != AppRole)
+        {
+            await using var alter = new NpgsqlCommand($"alter database {quoted} owner to {AppRole}", connection);
+            await alter.ExecuteNonQueryAsync(ct);
+            await using var inDatabase = new NpgsqlConnection(ConnectionStringFor(name));
+            await inDatabase.OpenAsync(ct);
+            await using var handOver = new NpgsqlCommand(HandOverSql, inDatabase);
+            await handOver.ExecuteNonQueryAsync(ct);
+        }
+
         return false;
     }
+
+    /// <summary>Every schema, table, sequence, view and function of the database's own schemas to the app role.</summary>
+    private static readonly string HandOverSql = $$"""
+        do $$ declare r record; begin
+          for r in select nspname from pg_namespace where nspname not like 'pg\_%' and nspname not in ('information_schema', 'public') loop
+            execute format('alter schema %I owner to {{AppRole}}', r.nspname);
+          end loop;
+          for r in select c.oid::regclass as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   where n.nspname not like 'pg\_%' and n.nspname <> 'information_schema' and c.relkind in ('r', 'p', 'S', 'v', 'm', 'f') loop
+            execute format('alter table %s owner to {{AppRole}}', r.name);
+          end loop;
+          for r in select p.oid::regprocedure as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                   where n.nspname not like 'pg\_%' and n.nspname <> 'information_schema' loop
+            execute format('alter routine %s owner to {{AppRole}}', r.name);
+          end loop;
+        end $$
+        """;
 
     public async Task StopAsync(CancellationToken ct = default)
     {
@@ -374,11 +440,19 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        await File.WriteAllTextAsync(file, password + "\n", ct);
+        // Readable by its owner only from the moment it exists (not written first and narrowed after).
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
+
+        await using (var stream = new FileStream(file, options))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(password + "\n");
+        }
+
         return password;
     }
 

@@ -27,6 +27,64 @@ public sealed class when_the_ledger_runs_its_own_postgres
         (await new NpgsqlCommand("select v from kept", again).ExecuteScalarAsync()).ShouldBe("still here");
     }
 
+    /// <summary>
+    /// The service connects as a role of its own that owns its database and is no superuser; a database an
+    /// earlier build made as the superuser is handed over to that role, objects included. The password files
+    /// are the owner's alone from the moment they exist, and a data directory holding someone else's files is refused.
+    /// </summary>
+    [Fact]
+    public async Task the_service_is_no_superuser_and_a_database_of_an_earlier_build_is_handed_to_its_role()
+    {
+        var directory = TestClusters.NewDirectory("role");
+        await using var pg = await LocalPostgres.StartAsync(directory, durable: false);
+        pg.DeleteOnDispose = true;
+
+        await using (var app = new NpgsqlConnection(pg.ConnectionString))
+        {
+            await app.OpenAsync();
+            (await new NpgsqlCommand("select rolsuper from pg_roles where rolname = current_user", app).ExecuteScalarAsync()).ShouldBe(false);
+            (await new NpgsqlCommand("select current_user", app).ExecuteScalarAsync()).ShouldBe(LocalPostgres.AppRole);
+        }
+
+        // An earlier build: everything made by the superuser.
+        await using (var admin = new NpgsqlConnection(pg.SuperuserConnectionString))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand(
+                "alter database ledger owner to postgres; create schema earlier; create table earlier.kept (v text); insert into earlier.kept values ('old');" +
+                "create function earlier.f() returns int language sql as 'select 1'", admin).ExecuteNonQueryAsync();
+        }
+
+        (await pg.EnsureDatabaseAsync("ledger")).ShouldBeFalse();
+
+        await using (var app = new NpgsqlConnection(pg.ConnectionString))
+        {
+            await app.OpenAsync();
+            await new NpgsqlCommand("insert into earlier.kept values ('new'); create table earlier.more (v int); select earlier.f()", app).ExecuteNonQueryAsync();
+            (await new NpgsqlCommand("select count(*) from earlier.kept", app).ExecuteScalarAsync()).ShouldBe(2L);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var file in new[] { "superuser.password", "ledger.password" })
+            {
+                File.GetUnixFileMode(Path.Combine(directory, file)).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        var foreign = TestClusters.NewDirectory("foreign");
+        Directory.CreateDirectory(foreign);
+        await File.WriteAllTextAsync(Path.Combine(foreign, "notes.txt"), "someone else's");
+        try
+        {
+            (await Should.ThrowAsync<InvalidOperationException>(() => LocalPostgres.StartAsync(foreign, durable: false))).Message.ShouldContain("notes.txt");
+        }
+        finally
+        {
+            Directory.Delete(foreign, recursive: true);
+        }
+    }
+
     /// <summary>The service started with a data directory on its command line (`--Ledger:DataDirectory=…`, the ASP.NET Core form of the setting).</summary>
     [Fact]
     public async Task started_as_readme_says_it_creates_its_database_serves_a_callback_and_stops_it_on_sigterm()
