@@ -53,7 +53,7 @@ public sealed class RolesAndProblems : IOpenApiOperationTransformer
 
         if (role is not null)
         {
-            operation.Description = $"Role: `{role}` (or `admin`), in the `{ApiKeyGate.Header}` header." +
+            operation.Description = (role == Roles.AnyKey ? $"Role: `{role}`: every configured key, in the `{ApiKeyGate.Header}` header." : $"Role: `{role}` (or `admin`), in the `{ApiKeyGate.Header}` header.") +
                 (string.IsNullOrEmpty(operation.Description) ? "" : "\n\n" + operation.Description);
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(LedgerDocument.ApiKeyScheme, document)] = [role] }];
             Problem(operation, document, "401", "No key, or a key nobody configured.");
