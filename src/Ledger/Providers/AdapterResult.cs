@@ -34,6 +34,9 @@ public static class RejectionReasons
     public const string UnknownProvider = "unknown_provider";
     public const string UnknownAccount = "unknown_account";
     public const string TooLarge = "too_large";
+
+    /// <summary>A Content-Encoding the ledger does not decode (415), or a compressed body that does not decode (400).</summary>
+    public const string UnsupportedEncoding = "unsupported_encoding";
 }
 
 /// <summary>What an adapter made of a request: reports to append, a probe to answer, or a rejection.</summary>
