@@ -589,4 +589,49 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
             pictures.ShouldContain(line.Groups[1].Value, "every line of docs/ui/README.md names a screenshot that exists");
         }
     }
+
+    [Fact]
+    public async Task a_store_of_an_earlier_build_shows_one_line_per_report_not_two_events()
+    {
+        await ui.SiteAsync(fixture);
+        var key = "legacy-" + Payloads.NewId();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        Ledger.Events.Report Read(Ledger.Events.DeliveryStatus status, string code, int minute) => new(status, true, code, null, null,
+            new Ledger.Events.ProviderTime($"2026-11-25 10:{32 + minute:D2}:05", at.AddMinutes(minute), "Asia/Shanghai"), "13812345678", null, 1, "tencent/1");
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Marten.IDocumentStore>(ui.Services);
+        await using (var session = store.LightweightSession())
+        {
+            // Builds before one event per report wrote the request's item, then its reading.
+            session.Events.Append(Ledger.Events.StreamKeys.Message("tencent", key),
+                new Ledger.Events.CallbackReceived("tencent", "default", key, first, 0, "{}", at),
+                new Ledger.Events.ReportInterpreted(first, at, Read(Ledger.Events.DeliveryStatus.Failed, "UNDELIV", 0)),
+                new Ledger.Events.CallbackReceived("tencent", "default", key, second, 0, "{}", at.AddMinutes(1)),
+                new Ledger.Events.ReportInterpreted(second, at.AddMinutes(1), Read(Ledger.Events.DeliveryStatus.Delivered, "DELIVRD", 1)),
+                new Ledger.Events.ReportReceived("tencent", "default", key, Guid.NewGuid(), 0, "{}", at.AddMinutes(2), Read(Ledger.Events.DeliveryStatus.Delivered, "DELIVRD", 1)));
+            await session.SaveChangesAsync();
+        }
+
+        await using var ui2 = await SignInAsync(LedgerApi.SupportKey, $"#/message/tencent/{key}");
+        var page = ui2.Page;
+        await page.Locator("#timeline li").Nth(2).WaitForAsync();
+        (await page.Locator("#timeline li").CountAsync()).ShouldBe(3, "three reports, five events");
+        var lines = await page.Locator("#timeline li strong").AllTextContentsAsync();
+        lines.ShouldBe(["1. Report from the provider", "2. Report from the provider", "3. Report from the provider"]);
+        (await page.Locator("#asof-label").TextContentAsync())!.ShouldStartWith("after the 3rd of 3 entries");
+
+        // The slider's second entry is the status after the second report's reading (event 4).
+        var range = page.Locator("#asof-range");
+        await range.FocusAsync();
+        await range.PressAsync("Home");
+        await range.PressAsync("ArrowRight");
+        await page.Locator("#asof-status").Filter(new() { HasText = "As it stood after the 2nd entry" }).WaitForAsync();
+        (await page.Locator("#asof-status [data-status]").TextContentAsync()).ShouldBe("delivered");
+        lock (ui2.Requests)
+        {
+            ui2.Requests.ShouldContain(u => u.EndsWith("?version=4", StringComparison.Ordinal));
+        }
+
+        ShouldHaveStayedHome(ui2);
+    }
 }
