@@ -116,6 +116,7 @@ builder.WebHost.ConfigureKestrel(k =>
     // A body must keep arriving at 240 B/s after a 5 s grace (Kestrel's default, stated here on purpose).
     k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
 });
+builder.Services.AddCompressedBodies();
 builder.Services.AddSourceRateLimit(builder.Configuration.GetSection("Ledger:RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
 
 // The read endpoints' reader of message documents, on a multiplexed pool of its own (one singleton: Wolverine injects it).
@@ -228,6 +229,8 @@ app.UseTrustedProxies(app.Services.GetRequiredService<Microsoft.Extensions.Optio
 // Only callbacks are limited (SourceRateLimit partitions nothing else), so only they go through the
 // limiter: the read API skipped a partition lookup under a lock and a lease on every request.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/callbacks"), callbacks => callbacks.UseRateLimiter());
+// gzip/deflate/br callback bodies decoded for the adapters, the wire bytes kept for the raw record.
+app.UseCompressedBodies();
 if (app.Services.GetRequiredService<ApiKeys>().None)
 {
     app.Logger.LogWarning(

@@ -22,6 +22,7 @@ public sealed class LedgerMetrics
 
     private readonly Counter<long> _received;
     private readonly Counter<long> _accepted;
+    private readonly Counter<long> _probes;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _replies;
     private readonly Histogram<double> _ingestDuration;
@@ -38,6 +39,7 @@ public sealed class LedgerMetrics
         var meter = meters.Create(MeterName);
         _received = meter.CreateCounter<long>("ledger.callbacks.received", "{request}", "Callback requests that reached the ingest edge, by provider and account.");
         _accepted = meter.CreateCounter<long>("ledger.callbacks.accepted", "{request}", "Callback requests committed and acknowledged 2xx (probes excluded).");
+        _probes = meter.CreateCounter<long>("ledger.callbacks.probes", "{request}", "Connectivity probes answered (Alibaba's GET check): recorded, neither a report nor a refusal.");
         _replies = meter.CreateCounter<long>("ledger.replies.received", "{reply}", "Replies from phones (上行 / MO) in committed requests, by provider and account.");
         _rejected = meter.CreateCounter<long>("ledger.callbacks.rejected", "{request}", "Callback requests refused (quarantined) or answered 503, by reason.");
         _ingestDuration = meter.CreateHistogram("ledger.ingest.duration", "s", "From the start of the request to the reply, committed.",
@@ -96,6 +98,11 @@ public sealed class LedgerMetrics
                     _reportDelay.Record(Math.Max(0, (receivedAt - time.Utc).TotalSeconds), tags);
                 }
             }
+        }
+
+        if (outcome == "probe")
+        {
+            _probes.Add(1, tags);
         }
 
         tags.Add("outcome", outcome);

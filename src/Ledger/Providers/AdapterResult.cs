@@ -58,6 +58,9 @@ public static class RejectionReasons
 
     /// <summary>The store refused the request's data (a value PostgreSQL cannot hold): kept in quarantine instead.</summary>
     public const string Unstorable = "unstorable";
+
+    /// <summary>A Content-Encoding the ledger does not decode (415), or a compressed body that does not decode (400).</summary>
+    public const string UnsupportedEncoding = "unsupported_encoding";
 }
 
 /// <summary>What an adapter made of a request: reports to append, a probe to answer, or a rejection.</summary>

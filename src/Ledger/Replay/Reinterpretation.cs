@@ -11,9 +11,15 @@ namespace Ledger.Replay;
 /// </summary>
 public static class Reinterpretation
 {
-    /// <summary>The request as the adapter saw it at receipt, rebuilt from its raw record.</summary>
+    /// <summary>The request as it came on the wire, rebuilt from its raw record.</summary>
     public static RawCallback Rebuild(RawRequestRecord record) => new(
         record.Id, record.Method, record.Url, record.Path, record.QueryString, record.Headers, record.Body, record.RemoteAddress, record.ReceivedAt);
+
+    /// <summary>
+    /// The largest body a stored compressed request is decoded to. A record was accepted within
+    /// Ledger:MaxBodyBytes (which replay does not know); this only bounds the work on a hostile record.
+    /// </summary>
+    public const long MaxDecodedBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Today's adapter on the stored request, with `now` = the receive time: signed timestamps verify
@@ -24,10 +30,17 @@ public static class Reinterpretation
     {
         try
         {
+            // A compressed body is decoded as it was at receipt (the record keeps the wire bytes).
+            var (request, problem) = ContentEncodings.AsRead(Rebuild(record), MaxDecodedBytes);
+            if (request is null)
+            {
+                return AdapterResult.Reject(new Rejection(RejectionReasons.UnsupportedEncoding, problem!, 400));
+            }
+
             // A push to the replies route is read again by the reader that read it then.
             return BatchItems.Bounded(adapter is IReplyReader replies && ReplyRoutes.IsReplyPath(record.Path)
-                ? replies.HandleReply(Rebuild(record), account, record.ReceivedAt)
-                : adapter.Handle(Rebuild(record), account, record.ReceivedAt));
+                ? replies.HandleReply(request, account, record.ReceivedAt)
+                : adapter.Handle(request, account, record.ReceivedAt));
         }
         catch (Exception e)
         {

@@ -41,6 +41,7 @@ public static class OperationNotes
         ["GET /webhooks/{subscriber}/attempts"] = new("A webhook subscriber's recent delivery attempts"),
         ["GET /webhooks/{subscriber}/parked"] = new("Deliveries parked after the subscriber kept failing"),
         ["POST /webhooks/{subscriber}/parked/resend"] = new("Send a subscriber's parked deliveries again"),
+        ["GET /me"] = new("The caller's key name and roles, the business time zone and today's business day (the web UI reads it to offer only the views the key may open)"),
         ["GET /health"] = new("200 when the database answers, else 503"),
         ["GET /health/live"] = new("The process serves requests (no I/O)"),
         ["GET /health/ready"] = new("The database answers and the outbox is not backed up"),

@@ -53,7 +53,7 @@ public sealed class RolesAndProblems : IOpenApiOperationTransformer
 
         if (role is not null)
         {
-            operation.Description = $"Role: `{role}` (or `admin`), in the `{ApiKeyGate.Header}` header." +
+            operation.Description = (role == Roles.AnyKey ? $"Role: `{role}`: every configured key, in the `{ApiKeyGate.Header}` header." : $"Role: `{role}` (or `admin`), in the `{ApiKeyGate.Header}` header.") +
                 (string.IsNullOrEmpty(operation.Description) ? "" : "\n\n" + operation.Description);
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(LedgerDocument.ApiKeyScheme, document)] = [role] }];
             Problem(operation, document, "401", "No key, or a key nobody configured.");
@@ -67,7 +67,8 @@ public sealed class RolesAndProblems : IOpenApiOperationTransformer
             Problem(operation, document, "400", "The body cannot be parsed (kept in quarantine).");
             Problem(operation, document, "401", "Verification failed (kept in quarantine).");
             Problem(operation, document, "404", "Unknown provider or account.");
-            Problem(operation, document, "413", "The body is larger than `Ledger__MaxBodyBytes`.");
+            Problem(operation, document, "413", "The body (decoded, when sent with a Content-Encoding) is larger than `Ledger__MaxBodyBytes`.");
+            Problem(operation, document, "415", "A Content-Encoding other than gzip, deflate or br (kept in quarantine).");
             Problem(operation, document, "429", "This source sends too fast.");
             Problem(operation, document, "503", "Storage cannot write; the provider retries.");
         }

@@ -24,7 +24,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
         var (body, tooLarge, timedOut) = await ReadBodyAsync(context.Request, settings.MaxBodyBytes, TimeSpan.FromSeconds(settings.BodyTimeoutSeconds),
             context.RequestAborted);
         var request = Capture(context, body, receivedAt, settings.PublicBaseUrl);
-        var record = RawRequestRecord.From(request, provider.ToLowerInvariant(), account);
+        var record = RawRequestRecord.From(CompressedBodies.AsReceived(context, request), provider.ToLowerInvariant(), account);
 
         // Every log line of this request carries the id under which its raw record is kept.
         using var scope = logger.BeginScope(new RequestScope(request.RequestId));
@@ -41,6 +41,12 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
             var (metricProvider, metricAccount) = MetricNames(settings, provider, account);
             return await QuarantineAsync(record with { BodyTruncated = true }, started, metricProvider, metricAccount, new Rejection(RejectionReasons.TooLarge,
                 $"The body is larger than the {settings.MaxBodyBytes} bytes this ledger accepts (Ledger__MaxBodyBytes).", 413));
+        }
+
+        if (CompressedBodies.Refusal(context) is { } undecodable)
+        {
+            var (metricProvider, metricAccount) = MetricNames(settings, provider, account);
+            return await QuarantineAsync(record, started, metricProvider, metricAccount, undecodable);
         }
 
         var adapter = catalog.Find(provider);

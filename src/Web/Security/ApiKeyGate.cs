@@ -36,7 +36,9 @@ public sealed class ApiKeyGate(RequestDelegate next, ApiKeys keys)
         if (caller is null)
         {
             return Refuse(context, StatusCodes.Status401Unauthorized, "unauthorized",
-                $"Send a valid API key in the {Header} header; this endpoint needs the '{required.Role}' role.");
+                required.Role == Roles.AnyKey
+                    ? $"Send a valid API key in the {Header} header; this endpoint answers any configured key."
+                    : $"Send a valid API key in the {Header} header; this endpoint needs the '{required.Role}' role.");
         }
 
         if (!caller.May(required.Role))

@@ -11,6 +11,9 @@ public static class Roles
     public const string Admin = "admin";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Support, Finance, Admin };
+
+    /// <summary>Not a role a key is given: an endpoint every valid key may call (`GET /me`).</summary>
+    public const string AnyKey = "any";
 }
 
 /// <summary>`Ledger:ApiKeys:{name}:Key` / `:Role`.</summary>
@@ -25,7 +28,7 @@ public sealed record Caller(string Name, string Role)
 {
     public bool IsAdmin => Role == Roles.Admin;
 
-    public bool May(string role) => IsAdmin || Role == role;
+    public bool May(string role) => IsAdmin || Role == role || role == Roles.AnyKey;
 }
 
 /// <summary>

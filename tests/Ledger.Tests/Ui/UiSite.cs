@@ -65,6 +65,9 @@ public sealed class UiBrowser : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The site's services (its event store, to write what an earlier build wrote).</summary>
+    public IServiceProvider Services => _site?.Services ?? throw new InvalidOperationException("Start the site first (SiteAsync).");
+
     public static string ScreenshotDirectory
     {
         get

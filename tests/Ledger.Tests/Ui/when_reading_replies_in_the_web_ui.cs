@@ -35,7 +35,7 @@ public sealed class when_reading_replies_in_the_web_ui(LedgerFixture fixture, Ui
         await PostSignedAsync("/callbacks/twilio", status);
         await PostSignedAsync("/callbacks/twilio/replies", ReplyPayloads.TwilioIncoming(TwilioRequests.NewSid(), phone, "STOP", repliedTo: sent));
 
-        await using var context = await ui.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        await using var context = await ui.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -57,7 +57,8 @@ public sealed class when_reading_replies_in_the_web_ui(LedgerFixture fixture, Ui
         await page.GetByRole(AriaRole.Link, new() { Name = sent }).First.ClickAsync();
         await page.Locator("#message-replies").WaitForAsync();
         (await page.Locator("#message-replies").TextContentAsync())!.ShouldContain("STOP");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(UiBrowser.ScreenshotDirectory, "message-replies.png"), FullPage = true });
+        await page.Locator("#message-replies").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(UiBrowser.ScreenshotDirectory, "message-replies.png") });
         lock (errors)
         {
             errors.ShouldBeEmpty();

@@ -18,15 +18,16 @@ export function stackedBars(bars, series) {
     item.textContent = name;
     legend.append(item);
   }
-  const width = 960, height = 260, left = 44, bottom = 46, top = 10;
+  const width = 960, height = 270, left = 44, bottom = 56, top = 10;
   const max = Math.max(1, ...bars.map(b => series.reduce((t, k) => t + b.parts[k], 0)));
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Stacked bars of messages per day and provider by status' });
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Stacked bars of messages per day, provider and account by status' });
   const plotH = height - bottom - top;
   const step = (width - left - 10) / Math.max(1, bars.length);
   const barW = Math.min(48, step * 0.7);
-  for (const t of [0, 0.5, 1]) {
-    const y = top + plotH * (1 - t);
-    svg.append(s('line', { x1: left, x2: width - 10, y1: y, y2: y, class: 'axis' }), s('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, Math.round(max * t)));
+  // Whole numbers only: a scale of 1 reads 0 and 1, not 0, 1, 1.
+  for (const value of [...new Set([0, Math.round(max / 2), max])]) {
+    const y = top + plotH * (1 - value / max);
+    svg.append(s('line', { x1: left, x2: width - 10, y1: y, y2: y, class: 'axis' }), s('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, value));
   }
   bars.forEach((b, i) => {
     const x = left + i * step + (step - barW) / 2;
@@ -40,8 +41,7 @@ export function stackedBars(bars, series) {
       rect.append(s('title', {}, `${b.label}: ${v} ${k}`));
       svg.append(rect);
     }
-    svg.append(s('text', { x: x + barW / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, b.label.split(' ')[0]),
-      s('text', { x: x + barW / 2, y: height - bottom + 28, 'text-anchor': 'middle' }, b.label.split(' ').slice(1).join(' ')));
+    b.lines.forEach((line, n) => svg.append(s('text', { x: x + barW / 2, y: height - bottom + 14 + 13 * n, 'text-anchor': 'middle' }, line)));
   });
   wrap.append(legend, svg);
   return wrap;

@@ -24,16 +24,8 @@ export function clear(el, ...children) {
   return el;
 }
 
-/** An ISO instant as `2026-11-25 02:32:05 UTC` (the API speaks UTC; so does the UI, explicitly). */
-export function utc(iso) {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '').replace('Z', '') + ' UTC';
-}
-
-export function badge(text, kind = text) {
-  return h('span', { class: `badge ${kind ?? ''}` }, text);
+export function badge(text, kind = text, title = null) {
+  return h('span', { class: `badge ${kind ?? ''}`, title }, text);
 }
 
 /** A problem (or network failure) as an alert a person can act on. */

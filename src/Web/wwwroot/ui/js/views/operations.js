@@ -1,5 +1,7 @@
 import { get, getText } from '../api.js';
-import { h, clear, utc, errorBox, info } from '../dom.js';
+import { h, clear, errorBox, info } from '../dom.js';
+import { when } from '../time.js';
+import { reason } from '../words.js';
 
 export const title = 'Operations';
 
@@ -53,9 +55,15 @@ async function counters(out) {
   const now = Date.now();
   const received = sumBy(series, 'ledger_callbacks_received_total', 'provider');
   const accepted = sumBy(series, 'ledger_callbacks_accepted_total', 'provider');
+  const probes = sumBy(series, 'ledger_callbacks_probes_total', 'provider');
+  const refusedBy = sumBy(series, 'ledger_callbacks_rejected_total', 'provider');
   const rejected = sumBy(series, 'ledger_callbacks_rejected_total', 'reason');
-  const totalReceived = [...received.values()].reduce((a, b) => a + b, 0);
-  const totalRejected = [...rejected.values()].reduce((a, b) => a + b, 0);
+  const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
+  // A connectivity probe (Alibaba's GET check) is answered and kept, but it is neither a report nor a
+  // refusal: it is counted on its own, and out of the rates.
+  const totalProbes = sum(probes);
+  const totalReceived = sum(received) - totalProbes;
+  const totalRejected = sum(rejected);
   const perMinute = (provider) => {
     if (!previous) return null;
     const minutes = (now - previous.at) / 60000;
@@ -65,22 +73,25 @@ async function counters(out) {
   const table = providers.length === 0
     ? info('No callbacks yet', 'No provider has called this instance since it started.')
     : h('table', { id: 'ops-providers' },
-      h('thead', {}, h('tr', {}, ['Provider', 'Callbacks / min', 'Received (since start)', 'Accepted'].map((t, i) => h('th', { class: i ? 'num' : '' }, t)))),
+      h('thead', {}, h('tr', {}, ['Provider', 'Requests / min', 'Accepted', 'Refused', 'Connectivity checks'].map((t, i) => h('th', { class: i ? 'num' : '' }, t)))),
       h('tbody', {}, providers.map(p => h('tr', {}, h('td', {}, p),
         h('td', { class: 'num' }, perMinute(p) === null ? '…' : perMinute(p).toFixed(1)),
-        h('td', { class: 'num' }, received.get(p)), h('td', { class: 'num' }, accepted.get(p) ?? 0)))));
+        h('td', { class: 'num' }, accepted.get(p) ?? 0), h('td', { class: 'num' }, refusedBy.get(p) ?? 0),
+        h('td', { class: 'num', title: 'Answered and kept; not a report' }, probes.get(p) ?? 0)))));
   const reasons = [...rejected.entries()].sort((a, b) => b[1] - a[1]);
   clear(out,
     h('div', { class: 'counters' },
-      counter('Callbacks received', totalReceived),
-      counter('Rejected', totalRejected),
-      counter('Rejection rate', totalReceived ? `${((100 * totalRejected) / totalReceived).toFixed(1)} %` : '—')),
+      counter('Callback requests (reports and refusals)', totalReceived),
+      counter('Refused', totalRejected),
+      counter('Refusal rate', totalReceived ? `${((100 * totalRejected) / totalReceived).toFixed(1)} %` : '—'),
+      counter('Connectivity checks answered', totalProbes)),
     h('div', { class: 'layout-2' },
       h('div', { class: 'card' }, h('h3', {}, 'Per provider'), table,
-        h('p', { class: 'muted small' }, `Counters of this instance since it started; the rate compares two readings ${POLL_MS / 1000} s apart.`)),
-      h('div', { class: 'card' }, h('h3', {}, 'Rejections by reason'), reasons.length === 0 ? h('p', { class: 'muted' }, 'No rejections.') :
-        h('table', { id: 'ops-reasons' }, h('thead', {}, h('tr', {}, h('th', {}, 'Reason'), h('th', { class: 'num' }, 'Count'), h('th', { class: 'num' }, 'Share of received'))),
-          h('tbody', {}, reasons.map(([reason, n]) => h('tr', {}, h('td', { class: 'mono' }, reason), h('td', { class: 'num' }, n),
+        h('p', { class: 'muted small' }, `Counters of this instance since it started; the rate compares two readings ${POLL_MS / 1000} s apart. `,
+          'A connectivity check (Alibaba calls the URL with an empty GET to see that it answers) is neither accepted nor refused.')),
+      h('div', { class: 'card' }, h('h3', {}, 'Refusals by reason'), reasons.length === 0 ? h('p', { class: 'muted' }, 'No refusals.') :
+        h('table', { id: 'ops-reasons' }, h('thead', {}, h('tr', {}, h('th', {}, 'Reason'), h('th', { class: 'num' }, 'Count'), h('th', { class: 'num' }, 'Share'))),
+          h('tbody', {}, reasons.map(([code, n]) => h('tr', {}, h('td', {}, reason(code)), h('td', { class: 'num' }, n),
             h('td', { class: 'num' }, totalReceived ? `${((100 * n) / totalReceived).toFixed(1)} %` : '—'))))))));
   previous = { at: now, received };
 }
@@ -101,7 +112,7 @@ async function quarantineList(out) {
     h('p', { id: 'ops-quarantine-size' }, h('strong', {}, page.total), ` request${page.total === 1 ? '' : 's'} in quarantine${page.total > page.items.length ? ` (newest ${page.items.length} shown)` : ''}.`),
     h('table', {}, h('thead', {}, h('tr', {}, ['Received', 'Provider', 'Reason', 'Verification', 'Path', 'From', 'Request'].map(t => h('th', {}, t)))),
       h('tbody', {}, page.items.map(q => h('tr', {},
-        h('td', {}, utc(q.receivedAt)), h('td', {}, q.provider, q.account ? ` / ${q.account}` : ''), h('td', { class: 'mono' }, q.reason ?? '—'),
+        h('td', {}, when(q.receivedAt)), h('td', {}, q.provider, q.account ? ` / ${q.account}` : ''), h('td', {}, reason(q.reason)),
         h('td', {}, q.verification), h('td', { class: 'mono' }, `${q.method} ${q.path}`), h('td', { class: 'mono' }, q.remoteAddress ?? '—'),
         h('td', { class: 'mono small' }, q.requestId)))))));
 }

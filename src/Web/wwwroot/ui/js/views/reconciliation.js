@@ -1,5 +1,6 @@
 import { get, qs } from '../api.js';
 import { h, clear, errorBox, info } from '../dom.js';
+import { businessToday, addDays, dayPattern, timeZone } from '../time.js';
 import { providers } from './providers.js';
 import { stackedBars } from '../chart.js';
 
@@ -9,19 +10,18 @@ const columns = ['day', 'provider', 'account', 'delivered', 'failed', 'pending',
 const numeric = new Set(columns.slice(3));
 const labels = { missingReports: 'missing reports', billedParts: 'billed parts', resendCandidates: 'resend candidates' };
 
-const isoDay = (d) => d.toISOString().slice(0, 10);
-
 // Daily totals per provider (GET /reconciliation/daily), as a table and a stacked chart; the CSV is
 // made from exactly the rows on screen.
 export async function render(main, { query }) {
-  const today = new Date();
-  const from = query.get('from') ?? isoDay(new Date(today.getTime() - 6 * 86400000));
-  const to = query.get('to') ?? isoDay(today);
+  // Business days in the reconciliation zone (Beijing by default), as the API counts them: not the UTC date.
+  const today = businessToday();
+  const from = query.get('from') ?? addDays(today, -6);
+  const to = query.get('to') ?? today;
   const provider = query.get('provider') ?? '';
 
   const form = h('form', { class: 'inline', id: 'recon-form' },
-    h('div', { class: 'field' }, h('label', { for: 'recon-from' }, 'From (day)'), h('input', { id: 'recon-from', name: 'from', type: 'date', value: from, required: true, autofocus: true })),
-    h('div', { class: 'field' }, h('label', { for: 'recon-to' }, 'To (day, inclusive)'), h('input', { id: 'recon-to', name: 'to', type: 'date', value: to, required: true })),
+    h('div', { class: 'field' }, h('label', { for: 'recon-from' }, 'From (day)'), dayInput('recon-from', 'from', from, true)),
+    h('div', { class: 'field' }, h('label', { for: 'recon-to' }, 'To (day, inclusive)'), dayInput('recon-to', 'to', to)),
     h('div', { class: 'field' }, h('label', { for: 'recon-provider' }, 'Provider'),
       h('select', { id: 'recon-provider', name: 'provider' }, h('option', { value: '' }, 'All providers'), providers.map(p => h('option', { value: p, selected: p === provider }, p)))),
     h('button', { type: 'submit' }, 'Show'));
@@ -31,7 +31,9 @@ export async function render(main, { query }) {
     location.hash = `#/reconciliation${qs({ from: data.get('from'), to: data.get('to'), provider: data.get('provider') })}`;
   });
   const out = h('section', { id: 'recon-results', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
-  main.append(h('h2', {}, 'Daily reconciliation'), h('div', { class: 'card' }, form), out);
+  main.append(h('h2', {}, 'Daily reconciliation'),
+    h('p', { class: 'muted small zone-note', id: 'recon-zone' }, `Business days in ${timeZone()}: a day runs from 00:00 to 24:00 there. Days as YYYY-MM-DD.`),
+    h('div', { class: 'card' }, form), out);
 
   let body;
   try {
@@ -62,14 +64,18 @@ export async function render(main, { query }) {
         h('tfoot', {}, h('tr', { id: 'recon-totals' }, columns.map((c, i) => h('td', { class: numeric.has(c) ? 'num' : '' }, i === 0 ? 'Total' : numeric.has(c) ? totals[c] : '')))))));
 }
 
-// One bar per day and provider. `missingReports` is a subset of pending/unknown, so it is drawn out of them.
+export const dayInput = (id, name, value, autofocus = false) => h('input', {
+  id, name, type: 'text', inputmode: 'numeric', pattern: dayPattern, placeholder: 'YYYY-MM-DD', value, required: true, autofocus, size: 11,
+});
+
+// One bar per day, provider and account (labelled with all three). `missingReports` is a subset of pending/unknown, so it is drawn out of them.
 function chartFor(rows) {
   const bars = rows.map(r => {
     let missing = Number(r.missingReports) || 0;
     const pending = Math.max(0, (Number(r.pending) || 0) - missing);
     const fromPending = (Number(r.pending) || 0) - pending;
     const unknown = Math.max(0, (Number(r.unknown) || 0) - Math.max(0, missing - fromPending));
-    return { label: `${r.day.slice(5)} ${r.provider}`, parts: { delivered: Number(r.delivered) || 0, failed: Number(r.failed) || 0, pending, unknown, missing } };
+    return { lines: [r.day.slice(5), r.provider, r.account ?? 'default'], label: `${r.day} · ${r.provider} · account ${r.account ?? 'default'}`, parts: { delivered: Number(r.delivered) || 0, failed: Number(r.failed) || 0, pending, unknown, missing } };
   });
   return stackedBars(bars, ['delivered', 'failed', 'pending', 'unknown', 'missing']);
 }

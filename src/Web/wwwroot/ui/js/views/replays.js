@@ -1,5 +1,6 @@
 import { get, post, enc } from '../api.js';
-import { h, clear, utc, badge, errorBox } from '../dom.js';
+import { h, clear, badge, errorBox } from '../dom.js';
+import { when, timeZone, timePattern, instantFromZoneTime } from '../time.js';
 import { providers } from './providers.js';
 
 export const title = 'Replays';
@@ -10,22 +11,26 @@ export function leave() { clearTimeout(timer); timer = null; }
 // Re-read stored requests with today's parsers: a dry run first (POST /replays {dryRun:true}), its
 // differences reviewed, then the same options applied; progress polled at GET /replays/{id}.
 export async function render(main) {
+  const zone = timeZone();
+  const timeField = (id, name, text) => h('div', { class: 'field' }, h('label', { for: id }, text),
+    h('input', { id, name, type: 'text', inputmode: 'numeric', pattern: timePattern, placeholder: '2026-11-25 08:00', autocomplete: 'off', 'aria-describedby': 'replay-time-hint' }));
   const form = h('form', { id: 'replay-form' },
     h('div', { class: 'inline' },
       h('div', { class: 'field' }, h('label', { for: 'replay-provider' }, 'Provider'),
         h('select', { id: 'replay-provider', name: 'provider', autofocus: true }, h('option', { value: '' }, 'All providers'), providers.map(p => h('option', { value: p }, p)))),
-      h('div', { class: 'field' }, h('label', { for: 'replay-from' }, 'Received from (UTC)'), h('input', { id: 'replay-from', name: 'from', type: 'datetime-local' })),
-      h('div', { class: 'field' }, h('label', { for: 'replay-to' }, 'Received before (UTC)'), h('input', { id: 'replay-to', name: 'to', type: 'datetime-local' })),
+      timeField('replay-from', 'from', 'Received from'),
+      timeField('replay-to', 'to', 'Received before'),
       h('div', { class: 'field' }, h('label', { for: 'replay-keys' }, 'Message keys (optional, one per line; needs a provider)'),
         h('textarea', { id: 'replay-keys', name: 'messageKeys', rows: 2, cols: 30 }))),
-    h('p', {}, h('label', {}, h('input', { type: 'checkbox', name: 'includeQuarantine', id: 'replay-quarantine' }), ' Also re-read quarantined requests (they may be rescued)')),
+    h('p', { id: 'replay-time-hint', class: 'muted small' }, `Times as YYYY-MM-DD HH:mm in ${zone}; leave them empty for every request.`),
+    h('p', {}, h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'includeQuarantine', id: 'replay-quarantine' }), 'Also re-read quarantined requests (they may be rescued)')),
     h('div', { class: 'inline' }, h('button', { type: 'submit', id: 'replay-dry' }, 'Dry run'), h('span', { class: 'muted small' }, 'A dry run changes nothing; you can apply it afterwards.')));
   const out = h('section', { id: 'replay-results', 'aria-live': 'polite' });
   main.append(h('h2', {}, 'Replays'), h('div', { class: 'card' }, form), out);
 
   const options = () => {
     const data = new FormData(form);
-    const instant = (v) => (v ? new Date(`${v}Z`).toISOString() : undefined);
+    const instant = (v) => (v ? instantFromZoneTime(String(v)) ?? undefined : undefined);
     const keys = String(data.get('messageKeys') ?? '').split(/\r?\n/).map(k => k.trim()).filter(Boolean);
     return {
       provider: data.get('provider') || undefined,
@@ -85,7 +90,7 @@ function progress(r, opts, start) {
       h('tbody', {}, sample.map(d => h('tr', {},
         h('td', {}, badge(d.kind ?? 'difference', 'corrected')),
         h('td', {}, `${d.provider ?? ''} `, h('span', { class: 'mono' }, d.messageKey ?? '—')),
-        h('td', {}, utc(d.receivedAt)),
+        h('td', {}, when(d.receivedAt)),
         h('td', {}, side(d.previous ?? d.before ?? { status: d.previousStatus })),
         h('td', {}, side(d.corrected ?? d.after ?? { status: d.correctedStatus })))))));
   }

@@ -1,24 +1,25 @@
 import { get, qs, enc } from '../api.js';
-import { h, clear, utc, badge, errorBox, info } from '../dom.js';
+import { h, clear, badge, errorBox, info } from '../dom.js';
+import { when, businessToday, addDays, timeZone } from '../time.js';
+import { category } from '../words.js';
+import { dayInput } from './reconciliation.js';
 import { providers } from './providers.js';
 
 export const title = 'Resend candidates';
-
-const isoDay = (d) => d.toISOString().slice(0, 10);
 
 // Messages worth sending again (GET /resend-candidates): retryable failures, and registered messages whose
 // report is still missing after pulling. Never a delivered message, never a permanent failure. The CSV is
 // made from exactly the rows on screen (a link could not carry the API key), in the columns of `format=csv`.
 export async function render(main, { query }) {
-  const today = new Date();
-  const from = query.get('from') ?? isoDay(new Date(today.getTime() - 6 * 86400000));
-  const to = query.get('to') ?? isoDay(today);
+  const today = businessToday();
+  const from = query.get('from') ?? addDays(today, -6);
+  const to = query.get('to') ?? today;
   const provider = query.get('provider') ?? '';
   const account = query.get('account') ?? '';
 
   const form = h('form', { class: 'inline', id: 'resend-form' },
-    h('div', { class: 'field' }, h('label', { for: 'resend-from' }, 'From (day)'), h('input', { id: 'resend-from', name: 'from', type: 'date', value: from, required: true, autofocus: true })),
-    h('div', { class: 'field' }, h('label', { for: 'resend-to' }, 'To (day, inclusive)'), h('input', { id: 'resend-to', name: 'to', type: 'date', value: to, required: true })),
+    h('div', { class: 'field' }, h('label', { for: 'resend-from' }, 'From (day)'), dayInput('resend-from', 'from', from, true)),
+    h('div', { class: 'field' }, h('label', { for: 'resend-to' }, 'To (day, inclusive)'), dayInput('resend-to', 'to', to)),
     h('div', { class: 'field' }, h('label', { for: 'resend-provider' }, 'Provider'),
       h('select', { id: 'resend-provider', name: 'provider' }, h('option', { value: '' }, 'All providers'), providers.map(p => h('option', { value: p, selected: p === provider }, p)))),
     h('div', { class: 'field' }, h('label', { for: 'resend-account' }, 'Account'), h('input', { id: 'resend-account', name: 'account', value: account })),
@@ -30,7 +31,8 @@ export async function render(main, { query }) {
   });
   const out = h('section', { id: 'resend-results', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Loading…'));
   main.append(h('h2', {}, 'Resend candidates'),
-    h('p', { class: 'muted small' }, 'Retryable failures (unreachable, rate limited, expired…) and registered messages still missing a final report after the pull gave up.'),
+    h('p', { class: 'muted small' }, 'Retryable failures (unreachable, rate limited, expired…) and registered messages still missing a final report after the pull gave up. ',
+      `Business days in ${timeZone()}, as YYYY-MM-DD.`),
     h('div', { class: 'card' }, form), out);
 
   let body;
@@ -51,12 +53,12 @@ export async function render(main, { query }) {
   clear(out, h('div', { class: 'card' },
     h('div', { class: 'status-head' }, h('h3', {}, `${rows.length} ${rows.length === 1 ? 'message' : 'messages'}`), csv),
     h('table', { id: 'resend-table' },
-      h('thead', {}, h('tr', {}, ['provider', 'account', 'message', 'status', 'category', 'reason', 'since'].map(c => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ['Provider', 'Account', 'Message', 'Status', 'What it means', 'Why a candidate', 'Since'].map(c => h('th', {}, c)))),
       h('tbody', {}, rows.map(r => h('tr', {},
         h('td', {}, r.provider), h('td', {}, r.account),
         h('td', { class: 'mono' }, h('a', { href: `#/message/${enc(r.provider)}/${enc(r.messageKey)}` }, r.messageKey)),
         h('td', {}, badge(r.status, r.status === 'failed' ? 'failed' : 'pending')),
-        h('td', {}, r.category ?? '—'), h('td', {}, r.reason), h('td', {}, utc(r.since))))))));
+        h('td', {}, category(r.category)), h('td', {}, r.reason), h('td', {}, when(r.since))))))));
 }
 
 const columns = ['provider', 'account', 'messageKey', 'status', 'category', 'reason', 'since'];

@@ -1,5 +1,6 @@
 import { get, qs, enc } from '../api.js';
-import { h, clear, utc, badge, errorBox, info } from '../dom.js';
+import { h, clear, badge, errorBox, info } from '../dom.js';
+import { when } from '../time.js';
 import { providers } from './providers.js';
 
 export const title = 'Messages';
@@ -56,15 +57,15 @@ export async function render(main, { query }) {
       return;
     }
     results.append(h('div', { class: 'card' }, h('table', { class: 'results-list' },
-      h('thead', {}, h('tr', {}, ['Message', 'Provider', 'Status', 'Provider status', 'Phone', 'Reported at (provider)', 'First received', 'Callbacks'].map(t => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ['Message', 'Provider', 'Status', 'Provider status', 'Phone', 'Reported by the provider at', 'First received', 'Callbacks'].map(t => h('th', {}, t)))),
       h('tbody', {}, page.items.map(m => h('tr', {},
         h('td', {}, h('a', { href: `#/message/${enc(m.provider)}/${enc(m.messageKey)}` }, m.messageKey)),
         h('td', {}, m.provider, m.account && m.account !== 'default' ? ` / ${m.account}` : ''),
         h('td', {}, badge(m.status)),
         h('td', {}, m.providerStatus ?? '—'),
         h('td', { class: 'mono' }, m.phone ?? '—'),
-        h('td', {}, utc(m.reportedAt)),
-        h('td', {}, utc(m.firstReceivedAt)),
+        h('td', {}, when(m.reportedAt)),
+        h('td', {}, when(m.firstReceivedAt)),
         h('td', { class: 'num' }, m.callbackCount)))))));
     appendReplies(results, page.replies);
   } catch (e) {
@@ -81,7 +82,7 @@ export function repliesTable(replies, id) {
     h('div', { class: 'card' }, h('table', { class: 'results-list replies-list' },
       h('thead', {}, h('tr', {}, ['Received', 'Provider', 'Phone', 'Reply', 'In reply to', ''].map(t => h('th', {}, t)))),
       h('tbody', {}, replies.map(r => h('tr', {},
-        h('td', {}, utc(r.receivedAt)),
+        h('td', {}, when(r.receivedAt)),
         h('td', {}, r.provider, r.account && r.account !== 'default' ? ` / ${r.account}` : ''),
         h('td', { class: 'mono' }, r.phone ?? '—'),
         h('td', { class: 'reply-content', lang: 'zh' }, r.content),
