@@ -103,7 +103,8 @@ public sealed record ShownResponse(int Status, IReadOnlyList<(string Name, strin
 
             if (status != 100)
             {
-                responses.Add(new ShownResponse(status, headers, body.ToString().Trim()));
+                // a CSV's byte order mark is not shown in a document
+                responses.Add(new ShownResponse(status, headers, body.ToString().Trim().TrimStart('\uFEFF')));
             }
         }
 
