@@ -44,6 +44,22 @@ public sealed class the_documented_examples_run(LedgerFixture fixture, Documente
         Examples("docs/api.md").Count.ShouldBeGreaterThanOrEqualTo(8);
     }
 
+    /// <summary>docs/api.md lists what the service's own OpenAPI document lists, so a new endpoint needs its line there.</summary>
+    [Fact]
+    public async Task the_api_reference_names_every_path_of_the_openapi_document()
+    {
+        var baseUrl = await services.SiteAsync(fixture.ConnectionString, keyed: true);
+        using var http = new HttpClient();
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri(baseUrl, "/openapi/v1.json")))!;
+        var reference = File.ReadAllText(Path.Combine(Root, "docs", "api.md"));
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+
+        paths.Count.ShouldBeGreaterThan(20);
+        paths.Where(path => !reference.Contains(path, StringComparison.Ordinal)
+                && !reference.Contains(path.Replace("/{account}", "[/{account}]", StringComparison.Ordinal), StringComparison.Ordinal))
+            .ShouldBeEmpty("in /openapi/v1.json, not in docs/api.md");
+    }
+
     [Fact]
     public void the_expected_blocks_compare_what_they_show_and_nothing_else()
     {
