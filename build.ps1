@@ -3,7 +3,7 @@
 #   build    compile everything (warnings are errors)
 #   test     run every test against a real PostgreSQL; prints "N passed, N failed" last
 #   run      run the service (its own PostgreSQL under ./.ledger unless ConnectionStrings__Ledger is set),
-#            or one of its commands: run -- replay|rebuild|verify-config|callback-urls|check-env|describe …
+#            or one of its commands: run -- migrate|replay|rebuild|pull|verify-config|callback-urls|check-env …
 #   bench    run the load generator against a fresh service and a pgbench baseline
 #   codegen  write Wolverine's generated code (src/Web/Internal/Generated)
 #   rebuild  rebuild every projection from the events (run while no callbacks arrive)
@@ -53,7 +53,10 @@ switch ($Target) {
         # The service, or one of its commands (`run -- replay …`): either way the executable finds the
         # repository's ./.ledger and src/Web/appsettings*.json itself (Hosting/SourceTree.cs), so nothing is
         # put before the command name.
-        Invoke-Checked dotnet (@('run', '--project', 'src/Web', '-c', 'Release', '--') + $Rest)
+        # A command's exit code is its answer (verify-config: 1 = problems found), passed on as it is, without
+        # a PowerShell error record on top of the command's own message.
+        & dotnet @(@('run', '--project', 'src/Web', '-c', 'Release', '--') + $Rest)
+        exit $LASTEXITCODE
     }
     'bench' {
         Invoke-Checked dotnet (@('run', '--project', 'bench/Ledger.Bench', '-c', 'Release', '--') + $Rest)

@@ -206,6 +206,12 @@ if (args.FirstOrDefault()?.Equals("rebuild", StringComparison.OrdinalIgnoreCase)
     return await ProjectionRebuild.RunCommandAsync(app);
 }
 
+if (args.FirstOrDefault()?.Equals(MigrateCommand.Name, StringComparison.OrdinalIgnoreCase) == true)
+{
+    // `migrate`: the schema created or updated ahead of time, and what changed said (Cli/MigrateCommand.cs).
+    return await MigrateCommand.RunAsync(app, Console.Out);
+}
+
 if (args.FirstOrDefault()?.Equals(ReplayCommand.Name, StringComparison.OrdinalIgnoreCase) == true)
 {
     // `replay …` runs in this process and exits; it needs the store, not the web host.

@@ -33,12 +33,18 @@ public sealed class when_running_commands_as_readme_shows
     }
 
     [Fact]
-    public async Task replay_and_rebuild_run_against_the_data_directory_with_their_options()
+    public async Task migrate_replay_rebuild_and_pull_run_against_the_data_directory_with_their_options()
     {
         var directory = TestClusters.NewDirectory("commands");
         var data = new Dictionary<string, string> { ["Ledger__DataDirectory"] = directory };
         try
         {
+            var (migrateExit, migrate) = await BuildPs1Async(["migrate"], data);
+            migrateExit.ShouldBe(0, migrate);
+            migrate.ShouldContain("created", customMessage: migrate);
+            migrate.ShouldContain("mt_streams", customMessage: "it names the tables it created: " + migrate);
+            migrate.ShouldContain("wolverine_incoming_envelopes", customMessage: migrate);
+
             var (replayExit, replay) = await BuildPs1Async(["replay", "--provider", "aliyun", "--dry-run"], data);
             replayExit.ShouldBe(0, replay);
             replay.ShouldContain("\"state\": \"completed\"");
@@ -48,6 +54,23 @@ public sealed class when_running_commands_as_readme_shows
             rebuild.ShouldNotContain("relation", Case.Insensitive, "no raw SQL error: " + rebuild);
             rebuild.ShouldContain(rebuildExit == 0 ? "Projections rebuilt" : "Nothing to rebuild", Case.Insensitive);
             File.Exists(Path.Combine(directory, "pgdata", "postmaster.pid")).ShouldBeFalse("each command stopped the server it started");
+
+            var pulling = new Dictionary<string, string>(data)
+            {
+                ["Ledger__Providers__aliyun__shop__Token"] = "t0k",
+                ["Ledger__Providers__aliyun__shop__Pull__AccessKeyId"] = "key-id",
+                ["Ledger__Providers__aliyun__shop__Pull__AccessKeySecret"] = "key-secret",
+                ["Ledger__Providers__aliyun__shop__Pull__Endpoint"] = "http://127.0.0.1:9/",
+            };
+            var (probeExit, probe) = await BuildPs1Async(["pull", "--probe"], pulling);
+            probeExit.ShouldBe(1, "nothing answers at the endpoint: " + probe);
+            probe.ShouldContain("aliyun", customMessage: probe);
+            probe.ShouldContain("shop", customMessage: "one line per account: " + probe);
+            probe.ShouldNotContain("key-secret", customMessage: "secrets never printed");
+
+            var (againExit, again) = await BuildPs1Async(["migrate"], data);
+            againExit.ShouldBe(0, again);
+            again.ShouldContain("The database is up to date.", customMessage: "a second migrate changes nothing: " + again);
         }
         finally
         {
