@@ -608,7 +608,7 @@ public sealed class when_using_the_web_ui(LedgerFixture fixture, UiBrowser ui) :
                 new Ledger.Events.ReportInterpreted(first, at, Read(Ledger.Events.DeliveryStatus.Failed, "UNDELIV", 0)),
                 new Ledger.Events.CallbackReceived("tencent", "default", key, second, 0, "{}", at.AddMinutes(1)),
                 new Ledger.Events.ReportInterpreted(second, at.AddMinutes(1), Read(Ledger.Events.DeliveryStatus.Delivered, "DELIVRD", 1)),
-                new Ledger.Events.ReportReceived("tencent", "default", key, Guid.NewGuid(), 0, "{}", at.AddMinutes(2), Read(Ledger.Events.DeliveryStatus.Delivered, "DELIVRD", 1)));
+                new Ledger.Events.ReportReceived("default", Guid.NewGuid(), 0, "{}", at.AddMinutes(2), Read(Ledger.Events.DeliveryStatus.Delivered, "DELIVRD", 1)));
             await session.SaveChangesAsync();
         }
 
