@@ -30,7 +30,7 @@ public sealed record ReconciliationMessageView(
     bool? Retryable)
 {
     public static ReconciliationMessageView From(Message m, DateTimeOffset now, TimeSpan wait) => new(
-        m.Day, m.Provider, m.Account, m.MessageKey, ReconciliationFilter.StatusName(m.Status), m.Final, m.IsMissingReport(now, wait),
+        m.Day, m.Provider, m.Account, PhoneMask.Key(m.Provider, m.MessageKey), ReconciliationFilter.StatusName(m.Status), m.Final, m.IsMissingReport(now, wait),
         m.SentAt, m.ReportedAt, m.FirstReceivedAt == default ? null : m.FirstReceivedAt, PhoneMask.Mask(m.Phone), m.OutId, m.BilledParts, m.CallbackCount, m.DuplicateCount, m.CorrectedCount,
         m.Category, m.Retryable);
 }
