@@ -124,9 +124,19 @@ public sealed class when_generated_input_reaches_the_ledger(LedgerFixture fixtur
             failures.Add($"{bySeed["(none)"].Count} raw records name no case");
         }
 
-        // Every accepted item readable through the read API.
+        // Every accepted item readable through the read API; a key holding a `/` cannot be named in a route
+        // segment (the test server splits `%2F`, Kestrel leaves it encoded in the route value), so its
+        // stream's document is read from the store instead, and counted apart.
         var unreadable = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(readable, new ParallelOptions { MaxDegreeOfParallelism = Senders }, async (item, _) =>
+        var slashed = readable.Where(r => r.Stream.Contains('/')).ToList();
+        var documents = await session.LoadManyAsync<Ledger.Projections.Message>(slashed.Where(s => !s.Stream.Contains(":reply:")).Select(s => s.Stream).ToArray());
+        var replies = await session.LoadManyAsync<Ledger.Projections.Reply>(slashed.Where(s => s.Stream.Contains(":reply:")).Select(s => s.Stream).ToArray());
+        foreach (var item in slashed.Where(s => !documents.Any(d => d.Id == s.Stream) && !replies.Any(r => r.Id == s.Stream)))
+        {
+            unreadable.Add($"tag {tag} {item.Answer.Case}: accepted stream '{Shorten(item.Stream)}' has no document");
+        }
+
+        await Parallel.ForEachAsync(readable.Where(r => !r.Stream.Contains('/')), new ParallelOptions { MaxDegreeOfParallelism = Senders }, async (item, _) =>
         {
             var (provider, key) = (item.Stream[..item.Stream.IndexOf(':')], item.Stream[(item.Stream.IndexOf(':') + 1)..]);
             var url = key.StartsWith("reply:", StringComparison.Ordinal)
@@ -145,7 +155,8 @@ public sealed class when_generated_input_reaches_the_ledger(LedgerFixture fixtur
         watch.Stop();
 
         output.WriteLine($"{Cases} requests (seeds {BaseSeed}..{BaseSeed + Cases - 1}, tag {tag}) by {Senders} senders: sent in {sending.TotalSeconds:F1} s, " +
-            $"checked in {(watch.Elapsed - sending).TotalSeconds:F1} s; {records.Count} raw records, {readable.Count} accepted streams read back, {unreadable.Count} unreadable");
+            $"checked in {(watch.Elapsed - sending).TotalSeconds:F1} s; {records.Count} raw records, {readable.Count} accepted streams read back " +
+            $"({slashed.Count} of them, keys holding '/', from the store), {unreadable.Count} unreadable");
         foreach (var group in answers.GroupBy(a => a.Case.Class).OrderBy(g => g.Key))
         {
             output.WriteLine($"  {group.Key,-22} {group.Count(),5} requests: 2xx {group.Count(a => a.Status < 300)}, 4xx {group.Count(a => a.Status is >= 400 and < 500)}, 5xx {group.Count(a => a.Status >= 500)}");
