@@ -15,6 +15,18 @@ public sealed record SignedSent(string MessageId, IReadOnlyList<string> Attempts
 
     /// <summary>An attempt after the first was refused as a replay of its own earlier, unacknowledged attempt.</summary>
     public bool RetryRefusedAsReused => Attempts.Skip(1).Any(a => a.Contains("reused_nonce", StringComparison.Ordinal));
+
+    /// <summary>The id and its attempts, repeats counted: `0B12…: exception ×40 → 401 reused_nonce`.</summary>
+    public override string ToString()
+    {
+        var runs = new List<(string Outcome, int Count)>();
+        foreach (var attempt in Attempts)
+        {
+            runs = runs.Count > 0 && runs[^1].Outcome == attempt ? [.. runs[..^1], (attempt, runs[^1].Count + 1)] : [.. runs, (attempt, 1)];
+        }
+
+        return $"{MessageId}: {string.Join(" → ", runs.Select(r => r.Count == 1 ? r.Outcome : $"{r.Outcome} ×{r.Count}"))}";
+    }
 }
 
 /// <summary>
