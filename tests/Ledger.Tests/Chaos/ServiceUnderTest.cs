@@ -20,7 +20,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<ServiceUnderTest> StartAsync(string connectionString, Action<string> log, TimeSpan? timeout = null)
+    /// <param name="environment">Settings beside the connection string (e.g. a provider account), as environment variables.</param>
+    public static async Task<ServiceUnderTest> StartAsync(string connectionString, Action<string> log, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Ledger.Web.dll");
         var port = FreePort();
@@ -39,6 +41,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         info.Environment["DOTNET_gcServer"] = "0";
         // The UI's files are not copied beside the test assembly (a published service has them in wwwroot).
         info.Environment["ASPNETCORE_WEBROOT"] = WebRoot();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the service");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>

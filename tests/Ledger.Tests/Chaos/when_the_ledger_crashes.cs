@@ -58,6 +58,78 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A signed provider with nonces (Vonage's md5hash signing) under the service's SIGKILL: every acknowledged
+    /// receipt is in the ledger, and no receipt whose attempts went unanswered is lost because its identical
+    /// retry (same nonce) was refused as `reused_nonce`. Fails while the nonce is spent on its own connection
+    /// before the commit: a kill between the two leaves a spent nonce and nothing stored.
+    /// </summary>
+    [Fact]
+    public async Task NONCE_IN_COMMIT_the_service_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
+    {
+        await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-nonce-svckill"), durable: true);
+        postgres.DeleteOnDispose = true;
+        await using var first = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log, environment: SignedCallbackLoad.Environment);
+        await using var load = new SignedCallbackLoad(first.BaseUrl, Senders);
+        await load.WaitForAcknowledgementsAsync(300, Phase);
+
+        await first.KillAsync();
+        Log($"service killed; so far {load.Describe()}");
+        await using var second = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log, environment: SignedCallbackLoad.Environment);
+        load.BaseUrl = second.BaseUrl;
+        await load.WaitForAcknowledgementsAsync(300, Phase);
+        await load.StopAsync();
+
+        await SignedAuditAsync(postgres, load, "service SIGKILL, signed");
+    }
+
+    /// <summary>The same with PostgreSQL killed: a nonce claimed just before the kill must not outlive the commit that failed.</summary>
+    [Fact]
+    public async Task NONCE_IN_COMMIT_postgres_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
+    {
+        await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-nonce-pgkill"), durable: true);
+        postgres.DeleteOnDispose = true;
+        await using var service = await ServiceUnderTest.StartAsync(postgres.ConnectionString, Log, environment: SignedCallbackLoad.Environment);
+        await using var load = new SignedCallbackLoad(service.BaseUrl, Senders);
+        await load.WaitForAcknowledgementsAsync(300, Phase);
+
+        KillServer(postgres.ClusterDirectory);
+        Log($"PostgreSQL killed; so far {load.Describe()}");
+        await postgres.RestartAsync(durable: true);
+        await load.WaitForAcknowledgementsAsync(300, Phase);
+        await load.StopAsync();
+
+        await SignedAuditAsync(postgres, load, "PostgreSQL SIGKILL, signed");
+    }
+
+    private async Task SignedAuditAsync(LocalPostgres postgres, SignedCallbackLoad load, string scenario)
+    {
+        Log($"{scenario}: answers {load.Describe()}");
+        await using var host = await LedgerFixture.StartHostAsync(postgres.ConnectionString, "ledger");
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var stored = (await session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.StartsWith("vonage:")).ToListAsync())
+            .GroupBy(e => e.StreamKey!)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var sent = load.Sent.ToList();
+        var acknowledged = sent.Where(s => s.Acknowledged).ToList();
+        var lostAcknowledged = acknowledged.Where(s => !stored.ContainsKey($"vonage:{s.MessageId}")).ToList();
+        var refused = sent.Where(s => s.RetryRefusedAsReused).ToList();
+        var refusedAndLost = refused.Where(s => !stored.ContainsKey($"vonage:{s.MessageId}")).ToList();
+        var retried = sent.Count(s => s.Attempts.Count > 1);
+        Log($"{scenario}: {sent.Count} receipts, {acknowledged.Count} acknowledged, {lostAcknowledged.Count} of them not found; {retried} retried, " +
+            $"{refused.Count} retries refused as reused_nonce ({refusedAndLost.Count} of them never stored, {refused.Count - refusedAndLost.Count} stored but their answer lost)");
+        foreach (var s in refused.Concat(lostAcknowledged).Take(20))
+        {
+            Log($"FAILURE {s}; stored: {stored.ContainsKey($"vonage:{s.MessageId}")}");
+        }
+
+        sent.SelectMany(s => s.Attempts).ShouldNotContain("500", "storage trouble must answer 503, never 500");
+        acknowledged.Count.ShouldBeGreaterThan(0);
+        lostAcknowledged.ShouldBeEmpty("every acknowledged signed receipt is in the ledger");
+        refusedAndLost.ShouldBeEmpty("a retry of a receipt that was never stored was refused as reused_nonce: its nonce outlived the failed commit, and the receipt is lost");
+        sent.Where(s => !s.Acknowledged && s.Attempts[^1] != "401 reused_nonce").ShouldBeEmpty("every receipt is answered in the end");
+    }
+
+    /// <summary>
     /// A full disk is hard to make safely on a shared machine; a read-only database is the stand-in: the
     /// same "cannot write" condition, surfaced by PostgreSQL as an error the ledger must turn into 503.
     /// </summary>

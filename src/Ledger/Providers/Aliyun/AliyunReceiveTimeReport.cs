@@ -86,7 +86,7 @@ public static class AliyunReceiveTimeReport
         var raw = value.ValueKind switch
         {
             JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.String => JsonText.String(value),
             JsonValueKind.Null => "",
             _ => null,
         };

@@ -42,7 +42,7 @@ public static class AliyunReplies
         }
 
         var sequenceId = ReplyBatch.Text(item, "sequence_id");
-        if (sequenceId is null)
+        if (string.IsNullOrWhiteSpace(sequenceId))
         {
             rejection = new Rejection(RejectionReasons.MissingId, "sequence_id is required: it identifies the reply.", 400);
             return null;

@@ -170,7 +170,7 @@ public sealed class BaiduAdapter : IProviderAdapter, IReplyReader
         time = null;
         rejection = null;
         if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null
-            || (value.ValueKind == JsonValueKind.String && string.IsNullOrEmpty(value.GetString())))
+            || (value.ValueKind == JsonValueKind.String && string.IsNullOrEmpty(JsonText.String(value))))
         {
             return true;
         }
@@ -179,12 +179,12 @@ public sealed class BaiduAdapter : IProviderAdapter, IReplyReader
         {
             // The number's text as sent is the raw value; a fraction or exponent is not epoch milliseconds.
             JsonValueKind.Number => ProviderTimes.TryParseEpochMilliseconds(value.GetRawText(), out time),
-            JsonValueKind.String => TryParseText(value.GetString()!, out time),
+            JsonValueKind.String => TryParseText(JsonText.String(value), out time),
             _ => false,
         };
         if (!read)
         {
-            var raw = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+            var raw = value.ValueKind == JsonValueKind.String ? JsonText.String(value) : value.GetRawText();
             rejection = new Rejection(RejectionReasons.BadTime,
                 $"{name} '{raw}' is not a time this parser knows: a UTC time ('yyyy-MM-dd HH:mm:ss', ISO 8601) or epoch milliseconds (a number or a string of digits, from 1973 on).", 400);
         }

@@ -28,7 +28,7 @@ public static class HuaweiReplies
             return AdapterResult.Reject(ReplyRejections.Unknown("This is not a Huawei upstream notification (a form with smsMsgId, from, to, body, createTime)."));
         }
 
-        if (fields.GetValueOrDefault("smsMsgId") is not { Length: > 0 } id)
+        if (fields.GetValueOrDefault("smsMsgId") is not { } id || string.IsNullOrWhiteSpace(id))
         {
             return AdapterResult.Reject(new Rejection(RejectionReasons.MissingId, "smsMsgId is required: it identifies the reply.", 400));
         }

@@ -21,7 +21,7 @@ public static class TencentCallbackData
 
     public static AdapterResult Read(JsonElement callbackData, ProviderAccount account)
     {
-        if (callbackData.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(callbackData.GetString()))
+        if (callbackData.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(JsonText.String(callbackData)))
         {
             return AdapterResult.Reject(Rejection.Malformed(
                 $"{Field} must be a non-empty string of Base64 holding the JSON array of reports (or one report)."));
@@ -30,7 +30,7 @@ public static class TencentCallbackData
         byte[] decoded;
         try
         {
-            decoded = Convert.FromBase64String(callbackData.GetString()!);
+            decoded = Convert.FromBase64String(JsonText.String(callbackData));
         }
         catch (FormatException)
         {

@@ -25,7 +25,7 @@ public static class TwilioReplies
             return AdapterResult.Reject(ReplyRejections.Unknown("This is not a Twilio incoming message (MessageSid, From, To, Body)."));
         }
 
-        if (value("MessageSid") is not { Length: > 0 } messageSid)
+        if (value("MessageSid") is not { } messageSid || string.IsNullOrWhiteSpace(messageSid))
         {
             return AdapterResult.Reject(new Rejection(RejectionReasons.MissingId, "MessageSid is required: it identifies the reply.", 400));
         }

@@ -215,7 +215,7 @@ public sealed class VonageAdapter : IProviderAdapter, IReplyReader
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 // Vonage sends every field as a string; numbers and booleans are kept as written.
-                var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                var value = property.Value.ValueKind == JsonValueKind.String ? JsonText.String(property.Value) : property.Value.GetRawText();
                 pairs.Add(new(property.Name, value));
             }
 

@@ -22,7 +22,7 @@ public static class VonageReplies
             return AdapterResult.Reject(ReplyRejections.Unknown("This is not a Vonage inbound message (msisdn, to, messageId, text, type, message-timestamp)."));
         }
 
-        if (value("messageId") is not { Length: > 0 } messageId)
+        if (value("messageId") is not { } messageId || string.IsNullOrWhiteSpace(messageId))
         {
             return AdapterResult.Reject(new Rejection(RejectionReasons.MissingId, "messageId is required: it identifies the reply.", 400));
         }
