@@ -94,7 +94,8 @@ public static class Admission
             kept.Add(IngestWrite.QuarantinedItem(record, item));
         }
 
-        var refusals = record.RefusedItems.Concat(foreign.Select(f => new ItemRefusal(f.Item.Index, f.Item.Rejection.Reason, f.Item.Rejection.Detail, f.Item.MessageKey)))
+        var refusals = record.RefusedItems.Concat(foreign.Select(f => new ItemRefusal(f.Item.Index, f.Item.Rejection.Reason,
+                StorableText.Clean(f.Item.Rejection.Detail)!, StorableText.Clean(f.Item.MessageKey))))
             .OrderBy(r => r.Index).ToList();
         return write with
         {

@@ -68,7 +68,8 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
             Outcome = RequestOutcomes.Accepted,
             Verification = "passed",
             ItemCount = items.Count + replies.Count,
-            RefusedItems = refused.Count == 0 ? [] : [.. refused.Select(r => new ItemRefusal(r.Index, r.Rejection.Reason, r.Rejection.Detail, r.MessageKey))],
+            RefusedItems = refused.Count == 0 ? [] : [.. refused.Select(r => new ItemRefusal(r.Index, r.Rejection.Reason, StorableText.Clean(r.Rejection.Detail)!,
+                StorableText.Clean(r.MessageKey)))],
             Streams = DistinctStreams(refused.Count == 0 ? appends : appends[..(items.Count + replies.Count)]),
         }, appends);
     }
@@ -76,7 +77,7 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
     /// <summary>One refused item of a request in a quarantine stream of its own (`quarantine:{requestId}:{index}`).</summary>
     public static StreamAppend QuarantinedItem(RawRequestRecord record, RefusedItem item) =>
         new(StreamKeys.Quarantine(record.Id, item.Index),
-            [new RequestQuarantined(record.Id, record.Provider, record.Account, item.Rejection.Reason, item.Rejection.Detail, record.ReceivedAt,
+            [new RequestQuarantined(record.Id, record.Provider, record.Account, item.Rejection.Reason, StorableText.Clean(item.Rejection.Detail)!, record.ReceivedAt,
                 item.Index, StorableText.Clean(item.MessageKey), StorableText.Clean(item.RawItem))]);
 
     /// <summary>
@@ -163,7 +164,8 @@ public sealed record IngestWrite(RawRequestRecord Record, IReadOnlyList<StreamAp
 
     public static IngestWrite Quarantined(RawRequestRecord record, Rejection rejection)
     {
-        var quarantined = new RequestQuarantined(record.Id, record.Provider, record.Account, rejection.Reason, rejection.Detail, record.ReceivedAt);
+        // A refusal's detail may quote the value it refused: cleaned like a reading (PostgreSQL holds no U+0000).
+        var quarantined = new RequestQuarantined(record.Id, record.Provider, record.Account, rejection.Reason, StorableText.Clean(rejection.Detail)!, record.ReceivedAt);
         var stored = record with
         {
             Outcome = RequestOutcomes.Quarantined,

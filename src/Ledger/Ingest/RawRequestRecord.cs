@@ -91,8 +91,9 @@ public sealed record RawRequestRecord
     public static RawRequestRecord From(RawCallback request, string provider, string? account) => new()
     {
         Id = request.RequestId,
-        Provider = provider,
-        Account = account,
+        // The route's text as decoded: `%00` would be a U+0000 PostgreSQL cannot hold (the URL keeps it encoded).
+        Provider = Ledger.Events.StorableText.Clean(provider)!,
+        Account = Ledger.Events.StorableText.Clean(account),
         Method = request.Method,
         Url = request.Url,
         Path = request.Path,

@@ -129,7 +129,7 @@ public static class JsonBatch
     /// <summary>A value as text whether it was sent as a string, number or boolean (numbers as written: a long id stays whole); else null.</summary>
     public static string? Scalar(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => JsonText.String(value), // a lone surrogate escape read as U+FFFD (PostgreSQL could not hold it either)
         JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
         _ => null,
     };

@@ -61,24 +61,6 @@ public sealed class when_a_batch_carries_bad_items(LedgerFixture fixture)
     }
 
     [Fact]
-    public async Task an_item_holding_text_that_cannot_be_decoded_is_refused_alone()
-    {
-        var biz = Payloads.NewId();
-        var body = Payloads.Array(
-            Payloads.AliyunItem(biz, "13800002011", success: false).Replace("用户接收失败", "失败\\ud800"),
-            Payloads.AliyunItem(biz, "13800002012", success: true));
-
-        (await fixture.Host.PostAsync("/callbacks/aliyun", body)).Status.ShouldBe(200);
-
-        (await fixture.Host.GetJsonAsync($"/messages/aliyun/{biz}:13800002012")).Status.ShouldBe(200);
-        (await fixture.Host.GetJsonAsync($"/messages/aliyun/{biz}:13800002011")).Status.ShouldBe(404);
-        var (_, request) = await fixture.Host.GetJsonAsync($"/requests/{await RequestIdOf($"/messages/aliyun/{biz}:13800002012/history")}", LedgerApi.AdminKey);
-        var refused = request.GetProperty("refusedItems").EnumerateArray().Single();
-        refused.GetProperty("index").GetInt32().ShouldBe(0);
-        refused.GetProperty("reason").GetString().ShouldBe(RejectionReasons.Malformed);
-    }
-
-    [Fact]
     public async Task keys_longer_than_an_index_holds_are_refused_per_item_and_a_lone_one_gets_a_400()
     {
         var biz = Payloads.NewId();

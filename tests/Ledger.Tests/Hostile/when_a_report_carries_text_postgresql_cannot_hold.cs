@@ -6,8 +6,8 @@ namespace Ledger.Tests.Hostile;
 /// <summary>
 /// A value PostgreSQL cannot hold (U+0000) in a report: the report is still recorded and acknowledged, its
 /// reading with the offending characters replaced (U+FFFD) and the replacement noted, the raw request byte for
-/// byte as received. Before, this was a 500 and nothing stored. A lone surrogate is refused by the JSON reader
-/// itself: a 400, kept in quarantine, never a 500.
+/// byte as received. Before, this was a 500 and nothing stored. A lone surrogate escape (`\ud800`, valid JSON
+/// text that PostgreSQL's jsonb refuses) is read as U+FFFD the same way.
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_a_report_carries_text_postgresql_cannot_hold(LedgerFixture fixture)
@@ -42,15 +42,18 @@ public sealed class when_a_report_carries_text_postgresql_cannot_hold(LedgerFixt
     }
 
     [Fact]
-    public async Task a_lone_surrogate_is_a_clear_400_kept_in_quarantine()
+    public async Task a_lone_surrogate_is_read_as_the_replacement_character_and_the_raw_request_kept_whole()
     {
         var biz = Payloads.NewId();
         var body = Payloads.Array(Payloads.AliyunItem(biz, "13800000703", success: false).Replace("用户接收失败", "失败\\ud800"));
 
-        var (status, problem, _) = await fixture.Host.PostAsync("/callbacks/aliyun", body);
+        var (status, reply, _) = await fixture.Host.PostAsync("/callbacks/aliyun", body);
 
-        status.ShouldBe(400, problem);
-        var (_, quarantine) = await fixture.Host.GetJsonAsync("/quarantine?provider=aliyun&pageSize=500", LedgerApi.AdminKey);
-        quarantine.GetProperty("items").EnumerateArray().ShouldContain(q => q.GetProperty("requestId").GetGuid() == System.Text.Json.JsonDocument.Parse(problem).RootElement.GetProperty("requestId").GetGuid());
+        status.ShouldBe(200, reply);
+        var (_, view) = await fixture.Host.GetJsonAsync($"/messages/aliyun/{biz}:13800000703");
+        view.GetProperty("description").GetString().ShouldBe("失败\uFFFD");
+        var (_, history) = await fixture.Host.GetJsonAsync($"/messages/aliyun/{biz}:13800000703/history");
+        var (_, request) = await fixture.Host.GetJsonAsync($"/requests/{history.GetProperty("events")[0].GetProperty("requestId").GetGuid()}", LedgerApi.AdminKey);
+        Encoding.UTF8.GetString(Convert.FromBase64String(request.GetProperty("bodyBase64").GetString()!)).ShouldBe(body);
     }
 }
