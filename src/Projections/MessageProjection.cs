@@ -172,7 +172,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     /// <summary>
-    /// README.md: "a pulled report is a duplicate of a pushed one when status, error code and provider
+    /// docs/providers.md: "a pulled report is a duplicate of a pushed one when status, error code and provider
     /// time agree (query APIs carry less text than pushes)". The fingerprint compares the raw provider-time
     /// text, which a query API writes differently (Tencent: epoch seconds for the push's Beijing string),
     /// so when either side came from a pull the two are compared by what they mean instead: status, final,

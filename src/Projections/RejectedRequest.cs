@@ -51,7 +51,7 @@ public sealed partial class RejectedRequestProjection : SingleStreamProjection<R
         // A route naming no configured provider or account carries text of the caller's choosing: counted
         // under `unknown`, so `/callbacks/{anything}` cannot create finance rows (the event keeps the text).
         Provider = e.Reason == RejectionReasons.UnknownProvider ? Unknown : e.Provider,
-        // A route that names no account is the `default` account (README.md).
+        // A route that names no account is the `default` account (docs/api.md).
         Account = e.Reason is RejectionReasons.UnknownProvider or RejectionReasons.UnknownAccount ? Unknown
             : string.IsNullOrEmpty(e.Account) ? "default" : e.Account,
         Day = BusinessDay.Of(e.ReceivedAt, _zone),

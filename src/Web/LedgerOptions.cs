@@ -2,7 +2,7 @@ using Ledger.Providers;
 
 namespace Ledger.Web;
 
-/// <summary>The `Ledger` configuration section (README.md).</summary>
+/// <summary>The `Ledger` configuration section (docs/configuration.md).</summary>
 public sealed class LedgerOptions
 {
     /// <summary>The embedded PostgreSQL's folder; unset: the clone's `./.ledger` (see Hosting/SourceTree).</summary>

@@ -48,7 +48,7 @@ if (ServesCallbacks(args)
     return 3;
 }
 
-// No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (README.md),
+// No connection string: the ledger runs its own PostgreSQL under Ledger:DataDirectory (docs/operations.md),
 // started by LedgerDatabase when the store is first built. Fail fast, with what to do, when it can't.
 if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Ledger")) && CommandNeedsDatabase(args))
 {

@@ -1,6 +1,6 @@
 namespace Ledger.Events;
 
-/// <summary>The normalized status every provider's report is mapped to (README.md).</summary>
+/// <summary>The normalized status every provider's report is mapped to (docs/api.md).</summary>
 public enum DeliveryStatus
 {
     Pending,

@@ -5,7 +5,7 @@ using Ledger.Providers;
 namespace Ledger.Ingest;
 
 /// <summary>
-/// Every instrument of the `Ledger` meter, in one place (README.md, Operations, lists them with their
+/// Every instrument of the `Ledger` meter, in one place (docs/operations.md, Metrics, lists them with their
 /// Prometheus names). Tags are bounded: provider and account are the configured names ("unknown" for a
 /// route that names neither, so a caller cannot mint new series), reasons are the stored rejection codes.
 /// Recording takes a TagList (a struct): no allocation per request beyond it.

@@ -1,7 +1,7 @@
 namespace Ledger.Providers;
 
 /// <summary>
-/// One provider account's settings, bound from `Ledger:Providers:{provider}:{account}` (README.md).
+/// One provider account's settings, bound from `Ledger:Providers:{provider}:{account}` (docs/configuration.md).
 /// Secrets are a list so that an old and a new one can both verify during rotation.
 /// </summary>
 public sealed class ProviderAccount
@@ -30,7 +30,7 @@ public sealed class ProviderAccount
     /// <summary>The account a provider with no configured account has: `default`, for this machine only.</summary>
     public static ProviderAccount ImplicitDefault() => new() { Name = "default", LoopbackOnly = true };
 
-    /// <summary>Query-API credentials (`…__Pull__…`, README.md), null when the account does not pull.</summary>
+    /// <summary>Query-API credentials (`…__Pull__…`, docs/configuration.md), null when the account does not pull.</summary>
     public Pull.PullSettings? Pull { get; set; }
 
     /// <summary>Provider-specific options (e.g. the generic scheme's field names), as configured.</summary>

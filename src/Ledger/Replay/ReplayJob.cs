@@ -1,6 +1,6 @@
 namespace Ledger.Replay;
 
-/// <summary>What to replay (README.md `POST /replays`). Every filter is optional; `To` is exclusive.</summary>
+/// <summary>What to replay (docs/api.md `POST /replays`). Every filter is optional; `To` is exclusive.</summary>
 public sealed record ReplayOptions
 {
     public string? Provider { get; init; }

@@ -9,7 +9,7 @@ namespace Ledger.Web.Docs;
 /// metadata Wolverine publishes) and its reference page at `/docs/api` (Scalar, its script served from
 /// the package itself: nothing is fetched from another origin).
 /// Both are public, like `/health`: they describe the routes, roles and shapes, which are no secret (the
-/// same as README's tables), and hold no data; every call made from the page still needs its API key. A
+/// same as docs/api.md's tables), and hold no data; every call made from the page still needs its API key. A
 /// deployment that wants them hidden blocks `/openapi` and `/docs` at its proxy.
 /// </summary>
 public static class ApiReference

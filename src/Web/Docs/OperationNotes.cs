@@ -4,7 +4,7 @@ namespace Ledger.Web.Docs;
 
 /// <summary>
 /// What each operation does and the query parameters it reads itself (the endpoints take them from the
-/// request, so the generator cannot see them): README's "HTTP API" table, one line each.
+/// request, so the generator cannot see them): docs/api.md, one line each.
 /// </summary>
 public static class OperationNotes
 {

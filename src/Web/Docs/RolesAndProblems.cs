@@ -33,7 +33,7 @@ public sealed class RolesAndProblems : IOpenApiOperationTransformer
         }
 
         // The endpoints return IResult, which says nothing of the JSON they write: leave the shape open
-        // (README lists the fields) rather than describe ASP.NET Core's interface.
+        // (docs/api.md lists the fields) rather than describe ASP.NET Core's interface.
         foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
         {
             foreach (var media in response.Content?.Values ?? [])

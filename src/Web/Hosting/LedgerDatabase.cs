@@ -25,7 +25,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
         ConnectionString = _local.ConnectionString;
         if (_local.OwnsServer)
         {
-            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (127.0.0.1:{Port}, database ledger, user postgres, password in superuser.password); it stops when this process ends", dataDirectory, _local.Port);
+            logger.LogInformation("Using the ledger's own PostgreSQL in {Directory} (127.0.0.1:{Port}, database ledger, user ledger, password in ledger.password); it stops when this process ends", dataDirectory, _local.Port);
         }
         else
         {

@@ -1,6 +1,6 @@
 namespace Ledger.Web.Pulls;
 
-/// <summary>`POST /pulls` (README.md): what to ask one provider account about. `To` is exclusive.</summary>
+/// <summary>`POST /pulls` (docs/api.md): what to ask one provider account about. `To` is exclusive.</summary>
 public sealed record StartPull(string? Provider, string? Account, DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<string>? MessageKeys);
 
 /// <summary>Work for the `pulls` durable local queue: run (or resume) a pull job from its cursor.</summary>
@@ -98,7 +98,7 @@ public sealed record PullJob
     }
 }
 
-/// <summary>`GET /pulls/{id}` (README.md).</summary>
+/// <summary>`GET /pulls/{id}` (docs/api.md).</summary>
 public sealed record PullView(
     Guid Id,
     string Provider,

@@ -5,7 +5,7 @@ using Ledger.Providers.Twilio;
 
 namespace Ledger.Web.Pulls;
 
-/// <summary>`Ledger:Pull` (README.md, README "Pulling reports").</summary>
+/// <summary>`Ledger:Pull` (docs/providers.md, "Pulling reports that never came").</summary>
 public sealed class PullOptions
 {
     /// <summary>A registered message with no final report this long after `sentAt` is pulled by the sweep.</summary>
@@ -51,7 +51,7 @@ public sealed record PullProvider(IStatusQuery Query, TimeSpan? Window)
 }
 
 /// <summary>
-/// The providers that have a status query API the ledger can call (README "Pulling reports"). Every other
+/// The providers that have a status query API the ledger can call (docs/providers.md, "Pulling reports that never came"). Every other
 /// provider cannot pull: its reports only come by push.
 /// </summary>
 public sealed class PullProviders(IEnumerable<PullProvider> providers)

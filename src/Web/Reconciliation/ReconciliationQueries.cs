@@ -7,7 +7,7 @@ using Marten.Events.Archiving;
 
 namespace Ledger.Web.Reconciliation;
 
-/// <summary>One row of the daily totals (README.md `GET /reconciliation/daily`).</summary>
+/// <summary>One row of the daily totals (docs/api.md `GET /reconciliation/daily`).</summary>
 public sealed record DailyTotals
 {
     public string Day { get; init; } = "";

@@ -6,7 +6,7 @@ using Wolverine.Http;
 
 namespace Ledger.Web.Replays;
 
-/// <summary>`GET /replays/{id}` (README.md).</summary>
+/// <summary>`GET /replays/{id}` (docs/api.md).</summary>
 public sealed record ReplayView(
     Guid Id,
     string State,

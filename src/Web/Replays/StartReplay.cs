@@ -7,7 +7,7 @@ using Wolverine.Http;
 
 namespace Ledger.Web.Replays;
 
-/// <summary>`POST /replays` (README.md): the body of the request.</summary>
+/// <summary>`POST /replays` (docs/api.md): the body of the request.</summary>
 public sealed record StartReplay(
     string? Provider,
     string? Account,

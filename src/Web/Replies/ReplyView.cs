@@ -6,7 +6,7 @@ using Marten;
 namespace Ledger.Web.Replies;
 
 /// <summary>
-/// The contract's view of a reply from a phone (README.md "Additions (v2)"): the phone masked except for
+/// The contract's view of a reply from a phone (docs/api.md): the phone masked except for
 /// admin, as in <see cref="MessageStatusView"/>; beside the contract's fields, the number it replied to,
 /// how often the provider pushed it again, the request that carried it first, and what replays did to it
 /// (readings corrected, rescued from quarantine).

@@ -9,7 +9,7 @@ using Wolverine.Http;
 
 namespace Ledger.Web.Resend;
 
-/// <summary>One message worth sending again (README.md `GET /resend-candidates`).</summary>
+/// <summary>One message worth sending again (docs/api.md `GET /resend-candidates`).</summary>
 public sealed record ResendCandidate(string Provider, string Account, string MessageKey, string Status, string? Category, string Reason, DateTimeOffset? Since);
 
 /// <summary>

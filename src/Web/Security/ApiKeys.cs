@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Ledger.Web.Security;
 
-/// <summary>The roles of the read and admin API (README.md). `admin` may do everything.</summary>
+/// <summary>The roles of the read and admin API (docs/api.md). `admin` may do everything.</summary>
 public static class Roles
 {
     public const string Support = "support";

@@ -43,7 +43,7 @@ public sealed class AliyunQuery(HttpClient http, TimeProvider? clock = null) : I
 
     /// <summary>
     /// What <paramref name="request"/> asks, in Alibaba's terms. `SendDate` is the Beijing date of
-    /// <see cref="PullRequest.From"/> (README.md: "Alibaba's SendDate is the Beijing date of sentAt").
+    /// <see cref="PullRequest.From"/> (docs/providers.md: "Alibaba's SendDate is the Beijing date of sentAt").
     /// </summary>
     public static Ask AskFor(PullRequest request)
     {

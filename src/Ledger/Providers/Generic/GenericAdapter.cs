@@ -80,7 +80,7 @@ public sealed class GenericAdapter : IProviderAdapter
             null or "" => (DeliveryStatus.Unknown, false),
             _ when scheme.DeliveredValues.Contains(stat) => (DeliveryStatus.Delivered, true),
             _ when scheme.PendingValues.Contains(stat) => (DeliveryStatus.Pending, false),
-            // Carriers put vendor codes (MK:0001, MI:0024…) where the stat word goes: all are failures (README.md, Providers).
+            // Carriers put vendor codes (MK:0001, MI:0024…) where the stat word goes: all are failures (docs/providers.md).
             _ => (DeliveryStatus.Failed, true),
         };
 

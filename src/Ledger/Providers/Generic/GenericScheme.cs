@@ -71,7 +71,7 @@ public sealed record GenericScheme(
     /// <summary>`epoch` as TimeFormat: seconds or milliseconds since 1970, told apart by magnitude.</summary>
     public const string EpochFormat = "epoch";
 
-    /// <summary>CMPP's Done_time is `YYMMDDHHMM` (README.md, Providers); gateways that re-format it use the other two.</summary>
+    /// <summary>CMPP's Done_time is `YYMMDDHHMM` (docs/providers.md); gateways that re-format it use the other two.</summary>
     private static readonly string[] DefaultTimeFormats = ["yyMMddHHmm", "yyyyMMddHHmmss", "yyyy-MM-dd HH:mm:ss"];
 
     /// <summary>A time every date format must write and read back, to the minute, to be a usable format.</summary>

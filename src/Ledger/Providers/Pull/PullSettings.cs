@@ -2,7 +2,7 @@ namespace Ledger.Providers.Pull;
 
 /// <summary>
 /// Query-API credentials of one provider account, bound from
-/// `Ledger:Providers:{provider}:{account}:Pull` (README.md): Alibaba `AccessKeyId`,
+/// `Ledger:Providers:{provider}:{account}:Pull` (docs/providers.md): Alibaba `AccessKeyId`,
 /// `AccessKeySecret`; Tencent `SecretId`, `SecretKey`, `SdkAppId`, `Region`; Twilio `AccountSid`,
 /// `AuthToken`; any of them `Endpoint` to point at another API base URL (a test double, a regional host).
 /// These are API credentials, not the callback signing secrets of `Secrets`.

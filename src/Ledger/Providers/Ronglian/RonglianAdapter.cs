@@ -9,7 +9,7 @@ namespace Ledger.Providers.Ronglian;
 /// Ronglian / Yuntongxun (容联云通讯) SMS status-report push, `action` SMSArrived: one report per request,
 /// `{"Request":{…}}` in JSON or `&lt;Request&gt;…&lt;/Request&gt;` in XML, depending on how the account or app is
 /// configured on the Ronglian side. `content` is the smsMessageSid returned by the send API. The official
-/// push document was not found; the shape comes from third-party parsers (README.md, Providers
+/// push document was not found; the shape comes from third-party parsers (docs/providers.md
 /// section 3) and the vendor REST conventions (http://doc.yuntongxun.com/p/5a533de33b8496dd00dce07c:
 /// statusCode "000000" is success). A form-encoded push (`respCode`, `smsMessageSid`) is read by
 /// <see cref="RonglianForm"/>. Ronglian signs nothing: protect the account with a URL token and/or an

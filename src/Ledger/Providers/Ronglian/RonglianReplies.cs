@@ -7,7 +7,7 @@ namespace Ledger.Providers.Ronglian;
 /// Ronglian / Yuntongxun MO (上行) push: the SMSArrived envelope (JSON `{"Request":{…}}` or XML
 /// `&lt;Request&gt;`) with `smsType` other than 1 ("0:上行短信数据" in the GetArrived API), `fromNum` the
 /// phone, `content` the text it sent, `recvTime` (`yyyyMMddHHmmss`, Beijing time) and `spCode` /
-/// `appendCode` the access number and extension it replied to (README.md, Providers; no
+/// `appendCode` the access number and extension it replied to (docs/providers.md; no
 /// official push document was found). No reply id is documented: it is derived from the fields
 /// (<see cref="ReplyIds.Derived"/>), and no message is named.
 /// </summary>
