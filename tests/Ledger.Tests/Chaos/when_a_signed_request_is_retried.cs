@@ -22,7 +22,7 @@ public sealed class when_a_signed_request_is_retried(LedgerFixture fixture)
     [Theory]
     [InlineData("vonage")]
     [InlineData("generic")]
-    public async Task NONCE_IN_COMMIT_a_retry_of_a_request_whose_commit_failed_is_accepted_not_refused_as_a_reused_nonce(string provider)
+    public async Task a_retry_of_a_request_whose_commit_failed_is_accepted_not_refused_as_a_reused_nonce(string provider)
     {
         var schema = "nc" + Payloads.NewId()[..10];
         await using var host = await LedgerFixture.StartHostAsync(fixture.ConnectionString, schema, TestAccounts.Load());

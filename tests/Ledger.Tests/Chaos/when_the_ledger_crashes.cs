@@ -64,7 +64,7 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
     /// before the commit: a kill between the two leaves a spent nonce and nothing stored.
     /// </summary>
     [Fact]
-    public async Task NONCE_IN_COMMIT_the_service_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
+    public async Task the_service_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
     {
         await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-nonce-svckill"), durable: true);
         postgres.DeleteOnDispose = true;
@@ -84,7 +84,7 @@ public sealed class when_the_ledger_crashes(ITestOutputHelper output)
 
     /// <summary>The same with PostgreSQL killed: a nonce claimed just before the kill must not outlive the commit that failed.</summary>
     [Fact]
-    public async Task NONCE_IN_COMMIT_postgres_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
+    public async Task postgres_killed_with_sigkill_loses_no_signed_callback_to_a_spent_nonce()
     {
         await using var postgres = await LocalPostgres.StartAsync(TestClusters.NewDirectory("chaos-nonce-pgkill"), durable: true);
         postgres.DeleteOnDispose = true;
