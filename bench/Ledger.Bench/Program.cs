@@ -58,7 +58,7 @@ try
     if (Run("disk"))
     {
         // Bytes per report: 20,000 Aliyun reports in 100-report batches and 5,000 single Tencent reports.
-        var (perReport, breakdown) = await DiskUse.MeasureAsync(external ?? postgres!.ConnectionString, client, service);
+        var (perReport, breakdown) = await DiskUse.MeasureAsync(external ?? postgres!.SuperuserConnectionString, client, service);
         notes.Add($"disk per report: {perReport:F0} bytes (tables + indexes + TOAST, {DiskUse.BatchReports:N0} batched Aliyun + {DiskUse.SingleReports:N0} single Tencent reports); per table: {breakdown}");
     }
 
@@ -106,7 +106,7 @@ try
         // A store at rest, not one still digesting the seeding burst: without this, autovacuum and the
         // checkpoint after a million inserts run during the reads (max latencies of ~300 ms measured).
         var settle = System.Diagnostics.Stopwatch.StartNew();
-        await using (var connection = new Npgsql.NpgsqlConnection(external ?? postgres!.ConnectionString))
+        await using (var connection = new Npgsql.NpgsqlConnection(external ?? postgres!.SuperuserConnectionString))
         {
             await connection.OpenAsync();
             await new Npgsql.NpgsqlCommand("vacuum (analyze)", connection) { CommandTimeout = 0 }.ExecuteNonQueryAsync();
