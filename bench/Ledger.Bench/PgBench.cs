@@ -57,7 +57,7 @@ public static partial class PgBench
         await File.WriteAllTextAsync(file, script);
         var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
         var info = new ProcessStartInfo(Path.Combine(bin, "pgbench")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", file, "-h", "127.0.0.1", "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", builder.Database! })
+        foreach (var a in new[] { "-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", file, "-h", "127.0.0.1", "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!, builder.Database! })
         {
             info.ArgumentList.Add(a);
         }
