@@ -15,12 +15,20 @@ public static class GetHistoryEndpoint
     /// </summary>
     [WolverineGet("/messages/{provider}/{messageKey}/history")]
     [RequiresRole(Roles.Support)]
-    public static async Task<IResult> Get(string provider, string messageKey, IDocumentStore store, MessageDocuments documents, MessageProjection projection)
+    public static async Task<IResult> Get(string provider, string messageKey, HttpContext context, IDocumentStore store, MessageDocuments documents,
+        MessageProjection projection)
     {
-        var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
+        provider = provider.ToLowerInvariant();
+        var (readable, unreadable) = await MaskedKeys.ReadableAsync(store, provider, messageKey, context.RequestAborted);
+        if (readable is null)
+        {
+            return unreadable!;
+        }
+
+        var key = StreamKeys.Message(provider, readable);
         var message = await MessageReads.OrFoldedAsync(await documents.LoadAsync(key, CancellationToken.None), store, projection, key, CancellationToken.None);
         return message is null
             ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-            : Results.Json(HistoryView.From(message));
+            : Results.Json(HistoryView.From(message, context.Caller()));
     }
 }

@@ -26,7 +26,16 @@ public static class GetMessageEndpoint
             return Problems.BadQuery(error!);
         }
 
-        var key = StreamKeys.Message(provider.ToLowerInvariant(), messageKey);
+        provider = provider.ToLowerInvariant();
+        var (readable, unreadable) = await MaskedKeys.ReadableAsync(store, provider, messageKey, context.RequestAborted);
+        if (readable is null)
+        {
+            return unreadable!;
+        }
+
+        messageKey = readable;
+
+        var key = StreamKeys.Message(provider, messageKey);
         if (version is null && asOf is null)
         {
             var current = await MessageReads.OrFoldedAsync(await documents.LoadAsync(key, CancellationToken.None), store, projection, key, CancellationToken.None);

@@ -7,7 +7,7 @@ using Ledger.Web.Security;
 
 namespace Ledger.Web.Messages;
 
-/// <summary>The contract's view of a message's current status (phone masked except for admin).</summary>
+/// <summary>The contract's view of a message's current status (phone masked except for admin, also inside an Alibaba key).</summary>
 public sealed record MessageStatusView(
     string Provider,
     string MessageKey,
@@ -32,17 +32,20 @@ public sealed record MessageStatusView(
     bool? Retryable)
 {
     public static MessageStatusView From(Message m, Caller? caller) => new(
-        m.Provider, m.MessageKey, m.Account, Lower(m.Status), m.Final, m.ProviderStatus, m.ErrorCode, m.Description,
+        m.Provider, Shown(m, caller), m.Account, Lower(m.Status), m.Final, m.ProviderStatus, m.ErrorCode, m.Description,
         caller?.IsAdmin == true ? m.Phone : PhoneMask.Mask(m.Phone), m.ReportedAt, m.FirstReceivedAt, m.LastReceivedAt, m.CallbackCount,
         m.DuplicateCount, m.ConflictCount, m.BilledParts, m.OutId, m.StreamVersion, m.ParserVersion, m.Category, m.Retryable);
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>The key as the caller may see it: whole for admin, else with a phone inside it masked (still its address: <see cref="MaskedKeys"/>).</summary>
+    public static string Shown(Message m, Caller? caller) => caller?.IsAdmin == true ? m.MessageKey : PhoneMask.Key(m.Provider, m.MessageKey);
 }
 
 /// <summary>The contract's history of a message: every event of its stream, in order.</summary>
 public sealed record HistoryView(string Provider, string MessageKey, IReadOnlyList<HistoryEntryView> Events)
 {
-    public static HistoryView From(Message m) => new(m.Provider, m.MessageKey, [.. m.Entries.Select(HistoryEntryView.From)]);
+    public static HistoryView From(Message m, Caller? caller) => new(m.Provider, MessageStatusView.Shown(m, caller), [.. m.Entries.Select(HistoryEntryView.From)]);
 }
 
 /// <summary>One event of the history, with what it did to the status.</summary>

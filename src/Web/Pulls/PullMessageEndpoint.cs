@@ -25,8 +25,15 @@ public static class PullMessageEndpoint
         MessageProjection projection, PullRunner runner, PullProviders providers, AccountLookup accounts, TimeProvider clock)
     {
         provider = provider.ToLowerInvariant();
-        var key = StreamKeys.Message(provider, messageKey);
         var ct = context.RequestAborted;
+        var (readable, unreadable) = await MaskedKeys.ReadableAsync(session.DocumentStore, provider, messageKey, ct);
+        if (readable is null)
+        {
+            return unreadable!;
+        }
+
+        messageKey = readable;
+        var key = StreamKeys.Message(provider, messageKey);
         var message = await MessageReads.LoadAsync(session, projection, key, ct);
         var owner = message?.Account;
         if (owner is not null && account is not null && !string.Equals(owner, account, StringComparison.OrdinalIgnoreCase))

@@ -35,7 +35,7 @@ public sealed class when_reading_a_message_with_every_kind_of_event(LedgerFixtur
         history!.Entries.Select(e => e.Type).Distinct().Count().ShouldBe(6);
         history.Entries.Where(e => e.Effect is not null).Select(e => e.Effect!.Value).Distinct().Count().ShouldBe(4);
 
-        var historyView = Web.Messages.HistoryView.From(history);
+        var historyView = Web.Messages.HistoryView.From(history, null);
         var (historyStatus, historyBody, historyType) = await fixture.Host.GetRawAsync($"/messages/Tencent/{key}/history", LedgerApi.SupportKey);
         historyStatus.ShouldBe(200);
         historyType.ShouldBe("application/json; charset=utf-8");

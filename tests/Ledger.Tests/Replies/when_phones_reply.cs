@@ -203,7 +203,7 @@ public sealed class when_phones_reply(LedgerFixture fixture)
         var (status, page) = await Host.GetJsonAsync($"/messages?phone=%2B86{phone}");
 
         status.ShouldBe(200);
-        page.GetProperty("items").EnumerateArray().Single().GetProperty("messageKey").GetString().ShouldBe($"{biz}:{phone}");
+        page.GetProperty("items").EnumerateArray().Single().GetProperty("messageKey").GetString().ShouldBe($"{biz}:{phone[..3]}****{phone[7..]}");
         var replies = page.GetProperty("replies").EnumerateArray().ToList();
         replies.Single().GetProperty("content").GetString().ShouldBe("谢谢");
         replies.Single().GetProperty("phone").GetString()!.ShouldContain("****");

@@ -22,6 +22,7 @@ public sealed class when_listing_resend_candidates(LedgerFixture fixture) : IAsy
         var sentAt = PullHost.Now().AddMinutes(-40); // the pull sweep's wait (30 min) is over, the missing-report wait (1 h) not yet
         var reported = PullHost.Beijing(sentAt.AddMinutes(1));
         string Key(string biz, string phone) => $"{biz}:{phone}";
+        string Shown(string biz, string phone) => $"{biz}:{phone[..3]}****{phone[7..]}"; // support sees the phone inside an Alibaba key masked
         var unreachable = (Biz: Payloads.NewId(), Phone: "13700005001");   // failed, MK:0023 关机: retryable
         var invalid = (Biz: Payloads.NewId(), Phone: "13700005002");       // failed, MK:0001 空号: permanent
         var delivered = (Biz: Payloads.NewId(), Phone: "13700005003");
@@ -54,14 +55,14 @@ public sealed class when_listing_resend_candidates(LedgerFixture fixture) : IAsy
         var (listed, json) = await _pull.Host.GetJsonAsync($"/resend-candidates?from={from}&to={to}&provider=aliyun&account=resend");
         listed.ShouldBe(200);
         var rows = json.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("messageKey").GetString()!);
-        rows.Keys.Order().ShouldBe(new[] { Key(unreachable.Biz, unreachable.Phone), Key(pulledNothing.Biz, pulledNothing.Phone) }.Order());
+        rows.Keys.Order().ShouldBe(new[] { Shown(unreachable.Biz, unreachable.Phone), Shown(pulledNothing.Biz, pulledNothing.Phone) }.Order());
 
-        var failure = rows[Key(unreachable.Biz, unreachable.Phone)];
+        var failure = rows[Shown(unreachable.Biz, unreachable.Phone)];
         failure.GetProperty("status").GetString().ShouldBe("failed");
         failure.GetProperty("category").GetString().ShouldBe("unreachable");
         failure.GetProperty("reason").GetString()!.ShouldContain("retryable");
         failure.GetProperty("since").GetDateTimeOffset().ShouldBe(sentAt.AddMinutes(1));
-        var missing = rows[Key(pulledNothing.Biz, pulledNothing.Phone)];
+        var missing = rows[Shown(pulledNothing.Biz, pulledNothing.Phone)];
         missing.GetProperty("status").GetString().ShouldBe("pending");
         missing.GetProperty("reason").GetString()!.ShouldContain("pull");
         missing.GetProperty("account").GetString().ShouldBe("resend");

@@ -46,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Ledger.Web.Messages.GetHistoryEndpoint.Get(provider, messageKey, _documentStore, _messageDocuments, _messageProjection).ConfigureAwait(false);
+            var result = await Ledger.Web.Messages.GetHistoryEndpoint.Get(provider, messageKey, httpContext, _documentStore, _messageDocuments, _messageProjection).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
