@@ -23,6 +23,7 @@ public static class ApiReference
         {
             options.AddDocumentTransformer<LedgerDocument>();
             options.AddOperationTransformer<RolesAndProblems>();
+            options.AddOperationTransformer<OperationExamples>();
         });
 
     public static WebApplication MapLedgerApiReference(this WebApplication app)

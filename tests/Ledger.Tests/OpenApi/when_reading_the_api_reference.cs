@@ -36,6 +36,44 @@ public sealed partial class when_reading_the_api_reference(LedgerFixture fixture
         missing.ShouldBeEmpty($"in the app, not in the document: {string.Join(", ", missing)}");
     }
 
+    /// <summary>
+    /// The examples are true: each request example is accepted by the service as the document says, and its
+    /// answer carries every field the answer example shows.
+    /// </summary>
+    [Fact]
+    public async Task the_examples_are_in_the_document_and_the_service_accepts_them_as_shown()
+    {
+        var (document, _) = await ReadDocumentAsync();
+        foreach (var (operation, example) in Ledger.Web.Docs.OperationExamples.All)
+        {
+            var (method, path) = (operation.Split(' ')[0], operation.Split(' ')[1]);
+            var described = document.Paths[path].Operations![new HttpMethod(method)];
+            if (example.Request is not null)
+            {
+                described.RequestBody!.Content!["application/json"].Example.ShouldNotBeNull(operation);
+            }
+
+            described.Responses![example.Status].Content!["application/json"].Example.ShouldNotBeNull(operation);
+        }
+
+        foreach (var (operation, url, key) in new[]
+        {
+            ("POST /callbacks/{provider}", "/callbacks/aliyun", (string?)null),
+            ("POST /messages/sent", "/messages/sent", LedgerApi.AdminKey),
+            ("POST /replays", "/replays", LedgerApi.AdminKey),
+        })
+        {
+            var example = Ledger.Web.Docs.OperationExamples.All[operation];
+            var (status, body, _) = await fixture.Host.PostAsync(url, example.Request!, apiKey: key);
+            status.ToString(System.Globalization.CultureInfo.InvariantCulture).ShouldBe(example.Status, body);
+            var answer = System.Text.Json.JsonDocument.Parse(body).RootElement;
+            foreach (var field in System.Text.Json.JsonDocument.Parse(example.Answer!).RootElement.EnumerateObject())
+            {
+                answer.TryGetProperty(field.Name, out _).ShouldBeTrue($"{operation} answers '{field.Name}'");
+            }
+        }
+    }
+
     [Fact]
     public async Task each_operation_says_what_it_does()
     {
