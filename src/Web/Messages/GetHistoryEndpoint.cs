@@ -19,6 +19,7 @@ public static class GetHistoryEndpoint
         MessageProjection projection)
     {
         provider = provider.ToLowerInvariant();
+        messageKey = RouteKeys.MessageKey(context, messageKey);
         var (readable, unreadable) = await MaskedKeys.ReadableAsync(store, provider, messageKey, context.RequestAborted);
         if (readable is null)
         {

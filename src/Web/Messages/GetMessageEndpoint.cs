@@ -27,6 +27,7 @@ public static class GetMessageEndpoint
         }
 
         provider = provider.ToLowerInvariant();
+        messageKey = RouteKeys.MessageKey(context, messageKey);
         var (readable, unreadable) = await MaskedKeys.ReadableAsync(store, provider, messageKey, context.RequestAborted);
         if (readable is null)
         {

@@ -26,6 +26,7 @@ public static class PullMessageEndpoint
     {
         provider = provider.ToLowerInvariant();
         var ct = context.RequestAborted;
+        messageKey = RouteKeys.MessageKey(context, messageKey);
         var (readable, unreadable) = await MaskedKeys.ReadableAsync(session.DocumentStore, provider, messageKey, ct);
         if (readable is null)
         {
