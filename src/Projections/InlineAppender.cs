@@ -73,15 +73,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     private static (IReadOnlyList<IngestWrite>, Dictionary<string, PendingStream>) Admit(IReadOnlyList<IngestWrite> writes,
         Dictionary<string, PendingStream> streams, NonceClaims claims, HashSet<int> fresh)
     {
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var stream in streams.Values)
-        {
-            if ((stream.Message?.Account ?? stream.Reply?.Account) is { Length: > 0 } owner)
-            {
-                owners[stream.Key] = owner;
-            }
-        }
-
+        var owners = new Owners(streams);
         IngestWrite[]? admitted = null;
         for (var i = 0; i < writes.Count; i++)
         {
@@ -237,7 +229,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             stream.Reply = reader.IsDBNull(4) ? null : _serializer.FromJson<Reply>(reader, 4);
         }
 
-        var fresh = new HashSet<int>();
+        var fresh = claims.Count > 0 ? new HashSet<int>() : NoneFresh;
         if (claims.Count > 0)
         {
             await reader.NextResultAsync(ct).ConfigureAwait(false);
@@ -249,6 +241,9 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
         return (archived, fresh);
     }
+
+    /// <summary>No write of the commit carried a nonce (read only, never added to).</summary>
+    private static readonly HashSet<int> NoneFresh = [];
 
     /// <summary>Whether the server can compress with lz4 (PostgreSQL 14+, built with it); asked once.</summary>
     private async ValueTask<bool> Lz4Async(NpgsqlConnection connection, CancellationToken ct)
@@ -302,7 +297,12 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             Add(batch, Begin);
         }
 
-        var kept = records.Count(r => r.KeepRecord);
+        var kept = 0;
+        foreach (var write in records)
+        {
+            kept += write.KeepRecord ? 1 : 0;
+        }
+
         if (kept > 0)
         {
             var ids = new Guid[kept];
@@ -394,6 +394,11 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         public Reply? Reply { get; set; }
         public Reply? ReplyBefore { get; private set; }
 
+        /// <summary>The account a report or reply of this commit claimed the stream for, while it has no document yet.</summary>
+        public string? Claimed { get; set; }
+
+        public string? Owner => Message?.Account is { Length: > 0 } m ? m : Reply?.Account is { Length: > 0 } r ? r : Claimed;
+
         /// <summary>Each event through every fold: each leaves a stream it does not concern as it was (none).</summary>
         public AppendedStream Project(MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies)
         {
@@ -408,6 +413,20 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
             return new AppendedStream(Key, Events.Count,
                 Message is not null ? [Message] : Rejected is not null ? [Rejected] : Reply is not null ? [Reply] : []);
+        }
+    }
+
+    /// <summary>The owners as the commit's pending streams hold them (no copy): read from their documents, claimed by new streams.</summary>
+    private sealed class Owners(Dictionary<string, PendingStream> streams) : IStreamOwners
+    {
+        public string? Owner(string streamKey) => streams.TryGetValue(streamKey, out var stream) ? stream.Owner : null;
+
+        public void Claim(string streamKey, string account)
+        {
+            if (streams.TryGetValue(streamKey, out var stream))
+            {
+                stream.Claimed = account;
+            }
         }
     }
 
@@ -426,8 +445,21 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         public DateTimeOffset[] Expiries { get; private set; } = [];
         public int Count => Scopes.Length;
 
+        private static readonly NonceClaims None = new();
+
         public static NonceClaims Of(IReadOnlyList<IngestWrite> writes)
         {
+            var any = false;
+            for (var i = 0; i < writes.Count && !any; i++)
+            {
+                any = writes[i].Nonce is not null;
+            }
+
+            if (!any)
+            {
+                return None; // the common commit: nothing to claim, nothing allocated
+            }
+
             var claims = new NonceClaims();
             for (var i = 0; i < writes.Count; i++)
             {

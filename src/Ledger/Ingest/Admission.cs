@@ -9,16 +9,25 @@ namespace Ledger.Ingest;
 /// writer supplies who owns each stream and whether each request's nonce was fresh, and writes what this
 /// returns, so a refusal is recorded in the same transaction that would have applied the report.
 /// </summary>
+/// <summary>Who owns each stream of a commit, as the writer read it; a claim records the owner of a stream the commit creates.</summary>
+public interface IStreamOwners
+{
+    /// <returns>The owning account, or null when the stream is new (or its owner unknown).</returns>
+    string? Owner(string streamKey);
+
+    void Claim(string streamKey, string account);
+}
+
 public static class Admission
 {
     /// <summary>
-    /// One request of the commit, in commit order. <paramref name="owners"/> maps a stream key to the account
-    /// that owns it (read from its document; filled in here as this commit creates streams, so a later request
-    /// of the same commit sees an earlier one's new message).
+    /// One request of the commit, in commit order. <paramref name="owners"/> gives the account that owns a
+    /// stream (read from its document; claimed here as this commit creates streams, so a later request of the
+    /// same commit sees an earlier one's new message).
     /// </summary>
     /// <param name="nonceFresh">false when the request's signed nonce was already used within its window.</param>
     /// <returns>The write as it commits: unchanged, with another account's items quarantined one by one, or refused whole.</returns>
-    public static IngestWrite Admit(IngestWrite write, bool nonceFresh, IDictionary<string, string> owners)
+    public static IngestWrite Admit(IngestWrite write, bool nonceFresh, IStreamOwners owners)
     {
         if (!nonceFresh)
         {
@@ -37,9 +46,9 @@ public static class Admission
                     continue;
                 }
 
-                if (!owners.TryGetValue(append.StreamKey, out var owner) || string.IsNullOrEmpty(owner))
+                if (owners.Owner(append.StreamKey) is not { Length: > 0 } owner)
                 {
-                    owners[append.StreamKey] = claim.Account;
+                    owners.Claim(append.StreamKey, claim.Account);
                 }
                 else if (claim.Refusable && !string.Equals(owner, claim.Account, StringComparison.Ordinal))
                 {

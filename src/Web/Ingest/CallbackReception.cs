@@ -274,10 +274,13 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
     }
 
     /// <summary>
-    /// Reads at most <paramref name="limit"/> bytes, buffered as they arrive (a declared Content-Length reserves
-    /// nothing: a sender that announces a megabyte and sends a byte holds a byte); says so when the body was larger
-    /// or did not arrive within <paramref name="timeout"/>, returning what came.
+    /// Reads at most <paramref name="limit"/> bytes, buffered as they arrive: a declared Content-Length sizes the
+    /// first buffer up to <see cref="FirstBuffer"/> only (a usual body is read without a copy, and a sender that
+    /// announces a megabyte and sends a byte holds 64 KiB); says so when the body was larger or did not arrive
+    /// within <paramref name="timeout"/>, returning what came.
     /// </summary>
+    private const int FirstBuffer = 64 * 1024;
+
     private static async Task<(byte[] Body, bool TooLarge, bool TimedOut)> ReadBodyAsync(HttpRequest request, long limit, TimeSpan timeout, CancellationToken ct)
     {
         if (request.ContentLength > limit)
@@ -287,7 +290,7 @@ public sealed class CallbackReception(ProviderCatalog catalog, CommitQueue commi
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        var buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and var declared ? (int)Math.Min(declared + 1, Math.Min(limit + 1, FirstBuffer)) : 4 * 1024);
         var length = 0;
         try
         {

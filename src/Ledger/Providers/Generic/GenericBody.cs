@@ -15,8 +15,8 @@ public sealed record GenericItem(string Raw, IReadOnlyDictionary<string, string>
 /// The body read two ways: the parameters as the sender signed them, and the reports as we interpret
 /// them. They differ on purpose for JSON: the signed value of a property is its raw token text exactly
 /// as received, quotes of a string included (so `"1"` signs as `"1"` and `1` as `1`, and escapes stay as
-/// sent: `"\u0031"` is a third value), because re-serializing JSON is what breaks signatures
-/// (webhook-anchors.md §4) and because a signature should also fix each value's JSON type. Gateways
+/// sent: `"\u0031"` is a third value), because re-serializing JSON is what breaks signatures (a sender's
+/// serializer and ours differ in escapes and number forms) and because a signature should also fix each value's JSON type. Gateways
 /// that sign strings without their quotes set `Options:JsonValues=unquoted`: only the two quotes are
 /// removed, escapes still stay as sent, and then `"1"` and `1` sign alike. Property names are compared
 /// decoded; a nested object signs as its raw text under its top-level name. The interpreted value is
