@@ -15,12 +15,28 @@ namespace Ledger.Projections;
 /// </summary>
 public sealed record Message : IJsonOnDeserialized
 {
-    public string Id { get; init; } = "";
-    public string Provider { get; init; } = "";
+    /// <summary>The stream's key `{provider}:{messageKey}`: the provider and message key are read from it, not stored again.</summary>
+    public string Id
+    {
+        get => _id;
+        init
+        {
+            _id = value;
+            (Provider, MessageKey) = StreamKeys.OfMessage(value);
+        }
+    }
+
+    private readonly string _id = "";
+
+    /// <summary>From <see cref="Id"/>; kept in Marten's duplicated `provider` column for the finance index.</summary>
+    [JsonIgnore]
+    public string Provider { get; private init; } = "";
 
     /// <summary>The account that owns the message: its first report's or registration's (a registration names the billed account).</summary>
     public string Account { get; init; } = "";
-    public string MessageKey { get; init; } = "";
+
+    [JsonIgnore]
+    public string MessageKey { get; private init; } = "";
 
     /// <summary>Events of the stream folded into this document: every event leaves one history entry (quick append shows inline projections version 0, so it is counted here).</summary>
     [JsonIgnore]
@@ -107,10 +123,50 @@ public sealed record Message : IJsonOnDeserialized
     /// <summary>Business day (`yyyy-MM-dd`, reconciliation time zone) the message counts on: sent day, else earliest report day, else first receipt.</summary>
     public string Day { get; init; } = "";
 
-    /// <summary>Every day the message was ever counted on lies between these: what "as of" totals look for.</summary>
-    public string EarliestDay { get; init; } = "";
-    public string LatestDay { get; init; } = "";
-    public DateTimeOffset? EarliestProviderTime { get; init; }
+    /// <summary>
+    /// Every day the message was ever counted on lies between these: what "as of" totals look for. Null when
+    /// it is <see cref="Day"/> (the usual case: a message counted on one day only), so it is stored only when
+    /// a later report moved the day; <see cref="FirstDay"/> and <see cref="LastDay"/> read them either way.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? EarliestDay { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LatestDay { get; init; }
+
+    [JsonIgnore]
+    public string FirstDay => EarliestDay ?? Day;
+
+    [JsonIgnore]
+    public string LastDay => LatestDay ?? Day;
+
+    /// <summary>
+    /// The earliest provider time among the items' current readings (what the day is counted from when the
+    /// message was never registered). Read from the entries, which hold every reading, when a stored document
+    /// is first asked for it; then carried by the fold from document to document. Never stored.
+    /// </summary>
+    [JsonIgnore]
+    public DateTimeOffset? EarliestProviderTime
+    {
+        get
+        {
+            if (!_earliestKnown)
+            {
+                _earliestProviderTime = MessageProjection.EarliestProviderTime(Entries);
+                _earliestKnown = true;
+            }
+
+            return _earliestProviderTime;
+        }
+        init
+        {
+            _earliestProviderTime = value;
+            _earliestKnown = true;
+        }
+    }
+
+    private DateTimeOffset? _earliestProviderTime;
+    private bool _earliestKnown;
 
     /// <summary>One entry per event of the stream, in order: what support reads when tracing a complaint.</summary>
     public IReadOnlyList<HistoryEntry> Entries { get; init; } = [];

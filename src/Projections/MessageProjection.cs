@@ -38,12 +38,12 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     public Message? Next(Message? current, string id, object e) => e switch
     {
         ReportReceived r => Dated(Reported(Begin(current, id, r.Account), r)),
-        CallbackReceived c => Dated(LegacyCallback(Begin(current, id, c.Provider, c.Account, c.MessageKey), c)),
+        CallbackReceived c => Dated(LegacyCallback(Begin(current, id, c.Account), c)),
         ReportInterpreted i when current is not null => Dated(LegacyInterpretation(current, i)),
         InterpretationCorrected c when current is not null => Dated(Corrected(current, c)),
         CallbackRescued r => Dated(Rescued(current, id, r)),
         MessageSubmitted m => Dated(Submitted(current, id, m)),
-        PullFoundNoReport p => Dated(FoundNoReport(Begin(current, id, p.Provider, p.Account, p.MessageKey), p)),
+        PullFoundNoReport p => Dated(FoundNoReport(Begin(current, id, p.Account), p)),
         _ => current,
     };
 
@@ -59,20 +59,8 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         return document;
     }
 
-    private static Message Begin(Message? current, string id, string provider, string account, string messageKey) =>
-        current ?? new Message { Id = id, Provider = provider, Account = account, MessageKey = messageKey };
-
-    /// <summary>The document a report begins: provider and message key from the stream's key.</summary>
-    private static Message Begin(Message? current, string id, string account)
-    {
-        if (current is not null)
-        {
-            return current;
-        }
-
-        var (provider, messageKey) = StreamKeys.OfMessage(id);
-        return new Message { Id = id, Provider = provider, Account = account, MessageKey = messageKey };
-    }
+    /// <summary>The document an event begins (provider and message key are read from the stream's key).</summary>
+    private static Message Begin(Message? current, string id, string account) => current ?? new Message { Id = id, Account = account };
 
     private static Message Reported(Message current, ReportReceived e)
     {
@@ -392,9 +380,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         var next = current ?? new Message
         {
             Id = id,
-            Provider = e.Provider,
             Account = e.Account,
-            MessageKey = e.MessageKey,
             FirstReceivedAt = e.ReceivedAt,
             LastReceivedAt = e.ReceivedAt,
         };
@@ -418,9 +404,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
             ? new Message
             {
                 Id = id,
-                Provider = e.Provider,
                 Account = e.Account,
-                MessageKey = e.MessageKey,
                 SentAt = e.SentAt,
                 RegisteredAt = e.RegisteredAt,
                 Phone = e.Phone,
@@ -483,11 +467,29 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         }
 
         var day = BusinessDay.Of(instant, _zone);
-        return message with
+        if (day == message.Day)
         {
-            Day = day,
-            EarliestDay = message.EarliestDay.Length == 0 || string.CompareOrdinal(day, message.EarliestDay) < 0 ? day : message.EarliestDay,
-            LatestDay = string.CompareOrdinal(day, message.LatestDay) > 0 ? day : message.LatestDay,
-        };
+            return message;
+        }
+
+        // The days it was counted on before (none while Day is empty), widened by the new one; stored only when not the day itself.
+        var first = message.Day.Length == 0 || string.CompareOrdinal(day, message.FirstDay) < 0 ? day : message.FirstDay;
+        var last = message.Day.Length == 0 || string.CompareOrdinal(day, message.LastDay) > 0 ? day : message.LastDay;
+        return message with { Day = day, EarliestDay = first == day ? null : first, LatestDay = last == day ? null : last };
+    }
+
+    /// <summary>The earliest provider time among the items' current readings: what <see cref="Step"/> keeps as it goes.</summary>
+    public static DateTimeOffset? EarliestProviderTime(IReadOnlyList<HistoryEntry> entries)
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var item in Items(entries))
+        {
+            if (item.Report?.ProviderTime?.Utc is { } t && (earliest is not { } known || t < known))
+            {
+                earliest = t;
+            }
+        }
+
+        return earliest;
     }
 }

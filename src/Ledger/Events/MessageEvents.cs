@@ -13,7 +13,7 @@ namespace Ledger.Events;
 /// so the event does not repeat them (events stored before did; they read the same).
 /// </remarks>
 /// <param name="Account">The provider account the request came in under (the message's owner when it is its first report).</param>
-/// <param name="Source">`push` (the provider called us) or `pull` (we asked the provider's query API).</param>
+/// <param name="Source">`pull` when we asked the provider's query API; null for a push (the provider called us: most reports, so not stored; events of earlier builds say `push`).</param>
 public sealed record ReportReceived(
     string Account,
     Guid RequestId,
@@ -21,7 +21,7 @@ public sealed record ReportReceived(
     string RawItem,
     DateTimeOffset ReceivedAt,
     Report Report,
-    string Source = ReportSources.Push);
+    string? Source = null);
 
 public static class ReportSources
 {

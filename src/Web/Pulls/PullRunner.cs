@@ -277,14 +277,14 @@ public sealed class PullRunner(
 
         await query.DocumentStore.Storage.Database.EnsureStorageExistsAsync(typeof(Message), ct);
         var rows = await query.AdvancedSql.QueryAsync<PullTarget>($"""
-            select jsonb_build_object('MessageKey', data->>'MessageKey', 'Phone', data->>'Phone', 'SentAt', data->'SentAt',
+            select jsonb_build_object('MessageKey', substr(id, length(provider) + 2), 'Phone', data->>'Phone', 'SentAt', data->'SentAt',
                                       'FirstSeen', data->'FirstReceivedAt', 'Owner', account)
             from {Reconciliation.ReconciliationQueries.MessagesTable(query)}
             where provider = ? and account = ? and not coalesce((data->>'Final')::boolean, false)
               and coalesce((data->>'SentAt')::timestamptz, (data->>'FirstReceivedAt')::timestamptz) >= ?
               and coalesce((data->>'SentAt')::timestamptz, (data->>'FirstReceivedAt')::timestamptz) < ?
-              and data->>'MessageKey' collate "C" > ?
-            order by data->>'MessageKey' collate "C"
+              and substr(id, length(provider) + 2) collate "C" > ?
+            order by substr(id, length(provider) + 2) collate "C"
             limit {TargetsPerRead}
             """, ct, job.Provider, job.Account, job.From.ToUniversalTime(), job.To.ToUniversalTime(), job.Cursor ?? "");
         return rows;

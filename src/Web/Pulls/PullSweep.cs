@@ -72,7 +72,7 @@ public sealed class PullSweep(
                 }
 
                 var keys = await session.AdvancedSql.QueryAsync<string>($"""
-                    select data->>'MessageKey' from {ReconciliationQueries.MessagesTable(session)}
+                    select substr(id, length(provider) + 2) from {ReconciliationQueries.MessagesTable(session)}
                     where provider = ? and account = ? and data->>'SentAt' is not null and not coalesce((data->>'Final')::boolean, false)
                       and (data->>'SentAt')::timestamptz <= ? and (data->>'SentAt')::timestamptz >= ?
                       and coalesce((data->>'PullsWithoutReport')::int, 0) < ?

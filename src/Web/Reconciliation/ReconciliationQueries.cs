@@ -133,7 +133,7 @@ public static class ReconciliationQueries
     {
         await EnsureTablesAsync(session, ct);
         var parameters = new List<object> { filter.ToDay, filter.FromDay };
-        var sql = new StringBuilder($"select id from {MessagesTable(session)} where data->>'EarliestDay' <= ? and data->>'LatestDay' >= ?");
+        var sql = new StringBuilder($"select id from {MessagesTable(session)} where coalesce(data->>'EarliestDay', day) <= ? and coalesce(data->>'LatestDay', day) >= ?");
         if (filter.Provider is not null)
         {
             sql.Append(" and provider = ?");

@@ -92,14 +92,14 @@ public static class ResendCandidatesEndpoint
 
         parameters.AddRange(ResendRules.Parameters(now, missingWait, giveUpAfter));
         var rows = await session.AdvancedSql.QueryAsync<Row>($"""
-            select jsonb_build_object('Provider', provider, 'Account', account, 'MessageKey', data->>'MessageKey',
+            select jsonb_build_object('Provider', provider, 'Account', account, 'MessageKey', substr(id, length(provider) + 2),
               'Status', data->>'Status', 'Final', data->'Final', 'Category', data->>'Category',
               'ErrorCode', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->>'ErrorCode', data->>'ErrorCode'),
               'ReportedAt', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->'ProviderTime'->'Utc', data->'ReportedAt'), 'LastReceivedAt', data->'LastReceivedAt', 'SentAt', data->'SentAt',
               'PullsWithoutReport', coalesce((data->>'PullsWithoutReport')::int, 0), 'LastPulledAt', data->'LastPulledAt')
             from {ReconciliationQueries.MessagesTable(session)}
             where {where} and {ResendRules.Sql}
-            order by day, provider, account, data->>'MessageKey' collate "C"
+            order by day, provider, account, id collate "C"
             """, ct, parameters.ToArray());
         return [.. rows.Select(r => r.Candidate(missingWait, giveUpAfter))];
     }

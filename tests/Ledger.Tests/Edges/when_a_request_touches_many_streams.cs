@@ -29,7 +29,7 @@ public sealed class when_a_request_touches_many_streams(LedgerFixture fixture)
         answer.GetProperty("registered").GetInt32().ShouldBe(20_000);
         var requestId = answer.GetProperty("requestId").GetGuid();
         await using var session = fixture.Store.QuerySession();
-        (await session.Query<Message>().CountAsync(m => m.MessageKey.StartsWith($"many-{run}-") && m.SentAt != null)).ShouldBe(20_000);
+        (await session.Query<Message>().CountAsync(m => m.Id.Contains($":many-{run}-") && m.SentAt != null)).ShouldBe(20_000);
         (await session.Query<RawRequestRecord>().CountAsync(r => r.Id == requestId)).ShouldBe(1);
     }
 
@@ -71,8 +71,8 @@ public sealed class when_a_request_touches_many_streams(LedgerFixture fixture)
         await Task.WhenAll(tasks.Skip(1));
 
         await using var session = fixture.Store.QuerySession();
-        (await session.Query<Message>().CountAsync(m => m.MessageKey.StartsWith($"fine-{run}-"))).ShouldBe(30);
-        (await session.Query<Message>().CountAsync(m => m.MessageKey == $"poison-{run}")).ShouldBe(0);
+        (await session.Query<Message>().CountAsync(m => m.Id.Contains($":fine-{run}-"))).ShouldBe(30);
+        (await session.Query<Message>().CountAsync(m => m.Id.EndsWith($":poison-{run}"))).ShouldBe(0);
     }
 
     private static IngestWrite Registration(string key, string account = "default")

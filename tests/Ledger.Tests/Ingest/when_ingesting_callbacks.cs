@@ -56,7 +56,7 @@ public sealed class when_ingesting_callbacks(LedgerFixture fixture)
         events.Select(e => e.Data.GetType()).ShouldBe([typeof(ReportReceived)]);
         var received = (ReportReceived)events[0].Data;
         received.Report.Status.ShouldBe(DeliveryStatus.Delivered);
-        received.Source.ShouldBe(ReportSources.Push);
+        received.Source.ShouldBeNull(); // a push: only a pull is marked
         JsonDocument.Parse(received.RawItem).RootElement.GetProperty("phone_number").GetString().ShouldBe("13800000011");
 
         var record = await session.LoadAsync<RawRequestRecord>(received.RequestId);
