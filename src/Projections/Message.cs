@@ -80,11 +80,44 @@ public sealed record Message : IJsonOnDeserialized
     [JsonIgnore]
     public DateTimeOffset? EffectiveTime => Applied is { } entry ? entry.ProviderTime?.Utc ?? ItemReceivedAt(entry) : null;
 
-    public string? Phone { get; init; }
+    /// <summary>The phone as the first report or registration wrote it. Stored as `Phone` only when it is not just its digits.</summary>
+    [JsonIgnore]
+    public string? Phone
+    {
+        get => _phone ?? PhoneDigits;
+        init
+        {
+            _phone = value;
+            PhoneDigits = PhoneNumbers.Digits(value);
+        }
+    }
 
-    /// <summary>Our receive times of the first and last report (default until one came: a registration or a rescue marker alone).</summary>
+    private readonly string? _phone;
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(Phone))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? StoredPhone { get => _phone == PhoneDigits ? null : _phone; init => Phone = value; }
+
+    /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
+    [JsonInclude]
+    public string? PhoneDigits { get; private init; }
+
+    /// <summary>
+    /// Our receive times of the first and last report (default until one came: a registration or a rescue
+    /// marker alone). The last is stored only when it is not the first (a message with one report).
+    /// </summary>
     public DateTimeOffset FirstReceivedAt { get; init; }
-    public DateTimeOffset LastReceivedAt { get; init; }
+
+    [JsonIgnore]
+    public DateTimeOffset LastReceivedAt { get => _lastReceivedAt ?? FirstReceivedAt; init => _lastReceivedAt = value; }
+
+    private readonly DateTimeOffset? _lastReceivedAt;
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(LastReceivedAt))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private DateTimeOffset? StoredLastReceivedAt { get => _lastReceivedAt == FirstReceivedAt ? null : _lastReceivedAt; init => _lastReceivedAt = value; }
 
     public int CallbackCount { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -169,10 +202,9 @@ public sealed record Message : IJsonOnDeserialized
     private bool _earliestKnown;
 
     /// <summary>One entry per event of the stream, in order: what support reads when tracing a complaint.</summary>
-    public IReadOnlyList<HistoryEntry> Entries { get; init; } = [];
+    public IReadOnlyList<HistoryEntry> Entries { get => _entries; init => _entries = value; }
 
-    /// <summary>The phone's digits only: what `GET /messages?phone=` matches exactly (indexed), while views mask the phone.</summary>
-    public string? PhoneDigits => PhoneNumbers.Digits(Phone);
+    private IReadOnlyList<HistoryEntry> _entries = [];
 
     /// <summary>Computed from the stored members, so not stored itself.</summary>
     [JsonIgnore]
@@ -185,6 +217,18 @@ public sealed record Message : IJsonOnDeserialized
     /// </summary>
     void IJsonOnDeserialized.OnDeserialized()
     {
+        // An entry's version is its place in the stream, so it is not stored (documents of earlier builds stored it: the same numbers).
+        if (_entries.Count > 0 && _entries[^1].Version == 0)
+        {
+            var numbered = ImmutableList.CreateBuilder<HistoryEntry>();
+            for (var i = 0; i < _entries.Count; i++)
+            {
+                numbered.Add(_entries[i] with { Version = i + 1 });
+            }
+
+            _entries = numbered.ToImmutable();
+        }
+
         if (_appliedEntry is null && Entries.Any(e => e.Effect == ReportEffect.Applied))
         {
             _appliedEntry = MessageProjection.AppliedEntryOf(Entries);
@@ -220,11 +264,21 @@ public sealed record Message : IJsonOnDeserialized
 /// <summary>One event of a message stream as the history shows it.</summary>
 public sealed record HistoryEntry
 {
-    /// <summary>Position in the stream.</summary>
+    /// <summary>Position in the stream (1 for the first event): its place in the entries, so not stored.</summary>
+    [JsonIgnore]
     public long Version { get; init; }
 
-    /// <summary>The pinned event type name (`report_received`; `callback_received`/`report_interpreted` in streams of earlier builds).</summary>
-    public string Type { get; init; } = "";
+    /// <summary>
+    /// The pinned event type name (`report_received`; `callback_received`/`report_interpreted` in streams of
+    /// earlier builds). Stored as `Type` only when it is not a report, by far the most entries.
+    /// </summary>
+    [JsonIgnore]
+    public string Type { get; init; } = EntryTypes.Report;
+
+    [JsonInclude]
+    [JsonPropertyName(nameof(Type))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? StoredType { get => Type == EntryTypes.Report ? null : Type; init => Type = value ?? EntryTypes.Report; }
 
     public Guid RequestId { get; init; }
     public int? ItemIndex { get; init; }

@@ -277,7 +277,7 @@ public sealed class PullRunner(
 
         await query.DocumentStore.Storage.Database.EnsureStorageExistsAsync(typeof(Message), ct);
         var rows = await query.AdvancedSql.QueryAsync<PullTarget>($"""
-            select jsonb_build_object('MessageKey', substr(id, length(provider) + 2), 'Phone', data->>'Phone', 'SentAt', data->'SentAt',
+            select jsonb_build_object('MessageKey', substr(id, length(provider) + 2), 'Phone', coalesce(data->>'Phone', data->>'PhoneDigits'), 'SentAt', data->'SentAt',
                                       'FirstSeen', data->'FirstReceivedAt', 'Owner', account)
             from {Reconciliation.ReconciliationQueries.MessagesTable(query)}
             where provider = ? and account = ? and not coalesce((data->>'Final')::boolean, false)

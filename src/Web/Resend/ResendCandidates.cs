@@ -95,7 +95,7 @@ public static class ResendCandidatesEndpoint
             select jsonb_build_object('Provider', provider, 'Account', account, 'MessageKey', substr(id, length(provider) + 2),
               'Status', data->>'Status', 'Final', data->'Final', 'Category', data->>'Category',
               'ErrorCode', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->>'ErrorCode', data->>'ErrorCode'),
-              'ReportedAt', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->'ProviderTime'->'Utc', data->'ReportedAt'), 'LastReceivedAt', data->'LastReceivedAt', 'SentAt', data->'SentAt',
+              'ReportedAt', coalesce(data->'Entries'->((data->>'AppliedEntry')::int)->'ProviderTime'->'Utc', data->'ReportedAt'), 'LastReceivedAt', coalesce(data->'LastReceivedAt', data->'FirstReceivedAt'), 'SentAt', data->'SentAt',
               'PullsWithoutReport', coalesce((data->>'PullsWithoutReport')::int, 0), 'LastPulledAt', data->'LastPulledAt')
             from {ReconciliationQueries.MessagesTable(session)}
             where {where} and {ResendRules.Sql}

@@ -66,7 +66,7 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
         var keys = new List<string>();
         await using (var select = new NpgsqlCommand(
             $"select s.id from {schema}.mt_streams s join {store.Options.DatabaseSchemaName}.mt_doc_message d on d.id = s.id " +
-            "where not s.is_archived and (d.data ->> 'Final')::boolean and (d.data ->> 'LastReceivedAt')::timestamptz < @cutoff limit @limit",
+            "where not s.is_archived and (d.data ->> 'Final')::boolean and coalesce(d.data ->> 'LastReceivedAt', d.data ->> 'FirstReceivedAt')::timestamptz < @cutoff limit @limit",
             connection))
         {
             select.Parameters.AddWithValue("cutoff", cutoff);
