@@ -16,8 +16,9 @@ namespace Ledger.Projections;
 /// (arrays unnested), instead of Marten's append function and upsert per stream. The rows are exactly
 /// Marten's (same tables, columns, serializer, event names and versions), so reads, replays, rebuilds
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
-/// plain SQL inside PostgreSQL (docs/performance.md). Archiving goes through <see cref="ArchiveWriter"/>
-/// beside it, which this restores through.
+/// plain SQL inside PostgreSQL (docs/performance.md). Every append goes through here: the group commit's
+/// (callbacks, pulls, sent registrations, quarantine) and a replay chunk's corrections and rescues; archiving
+/// goes through <see cref="ArchiveWriter"/> beside it, which this restores through.
 /// </summary>
 public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies,
     NonceLedger nonces)
@@ -36,7 +37,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     ];
 
     public async Task<Committed> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
-        bool transaction = false, CancellationToken ct = default)
+        bool transaction = false, CancellationToken ct = default, IReadOnlyDictionary<string, long>? expectedVersions = null)
     {
         await EnsureTablesAsync(ct).ConfigureAwait(false);
         var streams = Gather(writes);
@@ -49,6 +50,10 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             var claims = NonceClaims.Of(writes);
             HashSet<int> fresh;
             (archived, fresh) = await LockAndReadAsync(connection, keys, streams, claims, begin: transaction, ct).ConfigureAwait(false);
+            if (expectedVersions is not null)
+            {
+                ExpectVersions(streams, expectedVersions);
+            }
 
             await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);
             (writes, streams) = Admit(writes, streams, claims, fresh);
@@ -58,13 +63,29 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             }
         }
 
-        // A late report for a message retention archived: the stream comes back
-        // live rather than the append being refused. Begun with the locks when there were streams; a commit
-        // of raw records only begins here.
+        // A late report (or a replay's correction) for a message retention archived: the stream comes back
+        // live rather than the append being refused. Begun with the locks when there were streams; a commit of
+        // raw records only begins here.
         archived?.RemoveAll(key => !streams.ContainsKey(key)); // (refused by admission: nothing appended to it)
         await WriteAsync(connection, streams.Values, withRecords ? writes : [], archived, begin: transaction && streams.Count == 0, commit: transaction, ct)
             .ConfigureAwait(false);
         return new Committed(appended, writes);
+    }
+
+    /// <summary>
+    /// A writer that decided its appends from streams it read before the locks (a replay chunk) names the
+    /// versions it read: a stream another writer moved meanwhile fails the commit (nothing written), and the caller
+    /// decides again.
+    /// </summary>
+    private static void ExpectVersions(Dictionary<string, PendingStream> streams, IReadOnlyDictionary<string, long> expected)
+    {
+        foreach (var stream in streams.Values)
+        {
+            if (expected.TryGetValue(stream.Key, out var version) && version != stream.Version)
+            {
+                throw new StreamMovedException(stream.Key, version, stream.Version);
+            }
+        }
     }
 
     /// <summary>
