@@ -16,7 +16,9 @@ namespace Ledger.Projections;
 /// (arrays unnested), instead of Marten's append function and upsert per stream. The rows are exactly
 /// Marten's (same tables, columns, serializer, event names and versions), so reads, replays, rebuilds
 /// and live aggregation go through Marten as before. Why: per-stream functions cost about ten times the
-/// plain SQL inside PostgreSQL (docs/performance.md).
+/// plain SQL inside PostgreSQL (docs/performance.md). Every append goes through here: the group commit's
+/// (callbacks, pulls, sent registrations, quarantine) and a replay chunk's corrections and rescues; archiving
+/// goes through <see cref="ArchiveWriter"/> beside it, which this restores through.
 /// </summary>
 public sealed class InlineAppender(IDocumentStore store, MessageProjection messages, RejectedRequestProjection rejected, ReplyProjection replies,
     NonceLedger nonces)
@@ -25,6 +27,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     private const string Tenant = "*DEFAULT*";
     private const string Begin = "begin isolation level read committed";
     private readonly Statements _sql = new(store);
+    private readonly ArchiveWriter _archive = new(store);
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private bool? _lz4;
     private volatile bool _tablesReady;
@@ -34,21 +37,22 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     ];
 
     public async Task<Committed> AppendAsync(NpgsqlConnection connection, IReadOnlyList<IngestWrite> writes, bool withRecords,
-        bool transaction = false, CancellationToken ct = default)
+        bool transaction = false, CancellationToken ct = default, IReadOnlyDictionary<string, long>? expectedVersions = null)
     {
         await EnsureTablesAsync(ct).ConfigureAwait(false);
         var streams = Gather(writes);
         var appended = new List<AppendedStream>(streams.Count);
+        List<string>? archived = null;
         if (streams.Count > 0)
         {
             var keys = new string[streams.Count];
             streams.Keys.CopyTo(keys, 0);
             var claims = NonceClaims.Of(writes);
-            var (archived, fresh) = await LockAndReadAsync(connection, keys, streams, claims, begin: transaction, ct).ConfigureAwait(false);
-            if (archived.Count > 0)
+            HashSet<int> fresh;
+            (archived, fresh) = await LockAndReadAsync(connection, keys, streams, claims, begin: transaction, ct).ConfigureAwait(false);
+            if (expectedVersions is not null)
             {
-                // A late report for a message retention archived: bring the stream back rather than refuse it.
-                await ArchivedStreams.RestoreAsync(connection, store.Options.Events.DatabaseSchemaName, archived, ct).ConfigureAwait(false);
+                ExpectVersions(streams, expectedVersions);
             }
 
             await FoldStreamsWithoutDocumentAsync(streams.Values, ct).ConfigureAwait(false);
@@ -59,10 +63,29 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             }
         }
 
-        // Begun with the locks when there were streams; a commit of raw records only begins here.
-        await WriteAsync(connection, streams.Values, withRecords ? writes : [], begin: transaction && streams.Count == 0, commit: transaction, ct)
+        // A late report (or a replay's correction) for a message retention archived: the stream comes back
+        // live rather than the append being refused. Begun with the locks when there were streams; a commit of
+        // raw records only begins here.
+        archived?.RemoveAll(key => !streams.ContainsKey(key)); // (refused by admission: nothing appended to it)
+        await WriteAsync(connection, streams.Values, withRecords ? writes : [], archived, begin: transaction && streams.Count == 0, commit: transaction, ct)
             .ConfigureAwait(false);
         return new Committed(appended, writes);
+    }
+
+    /// <summary>
+    /// A writer that decided its appends from streams it read before the locks (a replay chunk) names the
+    /// versions it read: a stream another writer moved meanwhile fails the commit (nothing written), and the caller
+    /// decides again.
+    /// </summary>
+    private static void ExpectVersions(Dictionary<string, PendingStream> streams, IReadOnlyDictionary<string, long> expected)
+    {
+        foreach (var stream in streams.Values)
+        {
+            if (expected.TryGetValue(stream.Key, out var version) && version != stream.Version)
+            {
+                throw new StreamMovedException(stream.Key, version, stream.Version);
+            }
+        }
     }
 
     /// <summary>
@@ -260,7 +283,7 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     }
 
     private async Task WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<PendingStream> streams, IReadOnlyList<IngestWrite> records,
-        bool begin, bool commit, CancellationToken ct)
+        List<string>? archived, bool begin, bool commit, CancellationToken ct)
     {
         var events = new EventColumns(streams.Sum(s => s.Events.Count));
         var streamKeys = new List<string>(streams.Count);
@@ -333,6 +356,11 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             }
 
             return;
+        }
+
+        if (archived is { Count: > 0 })
+        {
+            _archive.AddRestore(batch, [.. archived]);
         }
 
         // New streams first (the events reference them), at their final version; existing ones move forward.
@@ -633,4 +661,7 @@ public static class WrittenColumns
     public static readonly string[] Streams = ["id", "type", "version", "timestamp", "created", "tenant_id", "is_archived"];
     public static readonly string[] Documents = ["id", "data", "mt_version", "mt_last_modified"];
     public static readonly string[] RawRecords = ["id", "data", "mt_dotnet_type", "mt_last_modified"];
+
+    /// <summary>The flag of Marten's stream archiving, on the stream row and on each event (<see cref="ArchiveWriter"/>).</summary>
+    public const string Archived = "is_archived";
 }

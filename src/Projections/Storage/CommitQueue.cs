@@ -353,18 +353,14 @@ public sealed class CommitQueue : IAsyncDisposable
 }
 
 /// <summary>
-/// Joins a commit's session before anything is added to it (the session's transaction and stream locks
-/// are already taken), so whatever it queues (e.g. outgoing messages in Wolverine's outbox, from a session
-/// listener that sees the inline projections' results) commits or rolls back with the events. Registered
-/// only when needed: without one the commit does no extra work.
+/// Joins a commit's transaction once its appends are written, so whatever it queues (e.g. outgoing messages
+/// in Wolverine's outbox, from the inline documents the writer returned) commits or rolls back with the
+/// events. Registered only when needed: without one the commit does no extra work.
 /// </summary>
 public interface ICommitParticipant
 {
-    /// <summary>A writer that appends through the session itself (replay): read its pending changes at save.</summary>
-    void Enlist(IDocumentSession session);
-
     /// <summary>
-    /// The group commit: its appends are already written (<see cref="IStreamAppender"/>) in
+    /// A group commit or a replay chunk: its appends are already written (<see cref="IStreamAppender"/>) in
     /// <paramref name="transaction"/>, which the participant writes into too. Returns what to do once the
     /// transaction committed (null: nothing).
     /// </summary>

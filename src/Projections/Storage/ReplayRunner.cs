@@ -21,11 +21,16 @@ public delegate ProviderAccount? AccountLookup(string provider, string? account)
 /// each chunk is one index range scan whatever the size of the store (≥ 1,000,000 events).
 /// </para>
 /// <para>
-/// Each chunk commits in one short transaction: its corrections and rescues, its difference rows and
-/// the job with its new cursor. A crash loses at most the chunk in flight, which runs again; and as a
-/// correction is appended only when today's reading differs from the latest on record, running any
-/// chunk twice appends nothing the second time. Appends are optimistic per stream: if live ingest
-/// moved a stream meanwhile, the chunk is read and decided again.
+/// Each chunk commits in one short transaction: its corrections and rescues, appended through the one
+/// writer (<see cref="IStreamAppender"/>: the same stream locks, fold, admission and statements as live
+/// ingest), its difference rows and the job with its new cursor (through a Marten session enlisted in that
+/// same transaction). A crash loses at most the chunk in flight, which runs again; and as a correction is
+/// appended only when today's reading differs from the latest on record, running any chunk twice appends
+/// nothing the second time. Appends are optimistic per stream: the writer checks, under the locks, that
+/// every stream the chunk read is still at the version read; if live ingest moved one meanwhile, nothing
+/// of the chunk commits and it is read and decided again. A rescue the writer's admission refuses (the
+/// message belongs to another account) is not applied: the chunk is decided again with that request
+/// reported as not rescued.
 /// </para>
 /// <para>
 /// Replies are read again the same way: a reply whose reading changed gets a <see cref="ReplyCorrected"/> in
@@ -33,10 +38,11 @@ public delegate ProviderAccount? AccountLookup(string provider, string? account)
 /// replay restricted to message keys leaves replies alone.
 /// </para>
 /// </summary>
-public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock, ILogger<ReplayRunner> logger,
-    ICommitParticipant? participant = null, UnsubscribeKeywords? unsubscribe = null)
+public sealed class ReplayRunner(IDocumentStore store, IStreamAppender appender, ProviderCatalog catalog, AccountLookup accounts, TimeProvider clock,
+    ILogger<ReplayRunner> logger, ICommitParticipant? participant = null, UnsubscribeKeywords? unsubscribe = null)
 {
     private const int ConflictRetries = 5;
+    private volatile bool _documentTablesReady;
 
     /// <summary>The keywords live ingest flags replies with, so a reading compares like for like.</summary>
     private readonly UnsubscribeKeywords _unsubscribe = unsubscribe ?? new UnsubscribeKeywords();
@@ -149,11 +155,23 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
 
     private async Task<(ReplayJob Job, bool More)> RunChunkAsync(ReplayJob job, Guid[]? requestIds, CancellationToken ct)
     {
+        var refused = new Dictionary<Guid, string>();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryChunkAsync(job, requestIds, ct);
+                return await TryChunkAsync(job, requestIds, refused, ct);
+            }
+            catch (RescueRefusedException e)
+            {
+                // Nothing of the chunk committed: decided again, those requests reported as not rescued. Each
+                // request is refused at most once, so this ends.
+                foreach (var (id, reason) in e.Refused)
+                {
+                    refused[id] = reason;
+                }
+
+                attempt--;
             }
             catch (Exception e) when (attempt < ConflictRetries && IsConflict(e))
             {
@@ -165,10 +183,12 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
         }
     }
 
-    private async Task<(ReplayJob Job, bool More)> TryChunkAsync(ReplayJob job, Guid[]? requestIds, CancellationToken ct)
+    /// <param name="refused">Requests whose rescue the writer refused in an earlier attempt, with why: reported, not appended.</param>
+    private async Task<(ReplayJob Job, bool More)> TryChunkAsync(ReplayJob job, Guid[]? requestIds, IReadOnlyDictionary<Guid, string> refused,
+        CancellationToken ct)
     {
         var options = job.Options;
-        await using var session = store.LightweightSession();
+        await using var session = store.QuerySession();
         var records = await NextRecordsAsync(session, job, requestIds, ct);
         if (records.Count == 0)
         {
@@ -177,7 +197,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
 
         var includeKey = options.MessageKeys is { Count: > 0 } keys ? new HashSet<string>(keys).Contains : (Func<string, bool>?)null;
         var streams = new Dictionary<string, IReadOnlyList<object>>(StringComparer.Ordinal);
-        var appends = new List<StreamAppend>();
+        var appends = new List<(RawRequestRecord Record, StreamAppend Append)>();
         var differences = new List<ReplayDifference>();
         long scanned = 0, corrected = 0, rescued = 0;
         var now = clock.GetUtcNow();
@@ -212,9 +232,12 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
             }
         }
 
+        // The version each stream was read at (0: none yet): the writer appends only if they are still so.
+        var versions = wanted.ToDictionary(key => key, _ => 0L, StringComparer.Ordinal);
         foreach (var (key, events) in await StreamEvents.ReadManyAsync(session, wanted, ct: ct))
         {
             streams[key] = [.. events.Select(e => e.Data)];
+            versions[key] = events[^1].Version;
         }
 
         // A reply stream's latest readings, worked out once per stream however many requests pushed that reply.
@@ -266,10 +289,10 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
 
                     if (apply)
                     {
-                        appends.Add(new StreamAppend(StreamKeys.Message(record.Provider, change.MessageKey!),
+                        appends.Add((record, new StreamAppend(StreamKeys.Message(record.Provider, change.MessageKey!),
                         [
                             new InterpretationCorrected(job.Id, record.Id, change.ItemIndex, change.Previous!, change.Corrected!, job.StartedBy, now),
-                        ]));
+                        ])));
                     }
                 }
 
@@ -289,10 +312,10 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
 
                         if (apply)
                         {
-                            appends.Add(new StreamAppend(StreamKeys.Reply(record.Provider, change.ReplyId),
+                            appends.Add((record, new StreamAppend(StreamKeys.Reply(record.Provider, change.ReplyId),
                             [
                                 new ReplyCorrected(job.Id, record.Id, change.ItemIndex, change.Previous!, change.Corrected!, job.StartedBy, now),
-                            ]));
+                            ])));
                         }
                     }
                 }
@@ -308,55 +331,30 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
                     continue;
                 }
 
-                rescued++;
+                var refusal = refused.GetValueOrDefault(record.Id);
+                var apply = !options.DryRun && refusal is null;
+                var detail = refusal is null ? $"quarantined at receipt: {record.Reason}" : $"quarantined at receipt: {record.Reason}; not rescued: {refusal}";
+                rescued += refusal is null ? 1 : 0;
                 for (var i = 0; i < reading.Items.Count; i++)
                 {
                     var item = reading.Items[i];
                     differences.Add(Reinterpretation.Difference(job.Id, record,
-                        new ItemChange(DifferenceKinds.Rescued, item.MessageKey, i, null, item.Report, $"quarantined at receipt: {record.Reason}"),
-                        applied: !options.DryRun));
+                        new ItemChange(DifferenceKinds.Rescued, item.MessageKey, i, null, item.Report, detail), applied: apply));
                 }
 
                 for (var i = 0; i < reading.ReplyItems.Count; i++)
                 {
                     var reply = reading.ReplyItems[i];
                     differences.Add(Reinterpretation.ReplyDifference(job.Id, record,
-                        new ReplyChange(DifferenceKinds.Rescued, reply.ReplyId, i, null, Reinterpretation.Reading(reply, _unsubscribe),
-                            $"quarantined at receipt: {record.Reason}"),
-                        applied: !options.DryRun));
+                        new ReplyChange(DifferenceKinds.Rescued, reply.ReplyId, i, null, Reinterpretation.Reading(reply, _unsubscribe), detail),
+                        applied: apply));
                 }
 
-                if (!options.DryRun)
+                if (apply)
                 {
-                    appends.AddRange(Reinterpretation.Rescue(record, account.Name, reading, job.Id, job.StartedBy, now, _unsubscribe));
+                    appends.AddRange(Reinterpretation.Rescue(record, account.Name, reading, job.Id, job.StartedBy, now, _unsubscribe).Select(a => (record, a)));
                 }
             }
-        }
-
-        // Same per-stream locks as live ingest, taken before the inline projections read the documents,
-        // so neither writer projects from a document the other is about to change.
-        var appendKeys = appends.Select(a => a.StreamKey).Distinct().ToList();
-        await StreamLocks.AcquireAsync(session, appendKeys, ct);
-        await ArchivedStreams.RestoreAsync(session, appendKeys, ct);
-        // Whatever joins live ingest's commits (the webhook outbox) joins these too: a correction that
-        // changes a status is sent to subscribers, marked as a correction, in this same transaction.
-        participant?.Enlist(session);
-        foreach (var append in appends)
-        {
-            // Optimistic: the stream must still be at the version we read it at, else the chunk is redone.
-            if (streams.ContainsKey(append.StreamKey))
-            {
-                await session.Events.AppendOptimistic(append.StreamKey, ct, append.Events);
-            }
-            else
-            {
-                session.Events.Append(append.StreamKey, append.Events);
-            }
-        }
-
-        foreach (var difference in differences)
-        {
-            session.Store(difference);
         }
 
         var next = job with
@@ -369,9 +367,99 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
             Sample = [.. job.Sample, .. differences.Take(Math.Max(0, ReplayJob.SampleSize - job.Sample.Count))],
             UpdatedAt = now,
         };
-        session.Store(next);
-        await session.SaveChangesAsync(ct);
+        // One write per request (its record is not stored again), in request order.
+        var writes = appends.GroupBy(a => a.Record.Id)
+            .Select(g => new IngestWrite(g.First().Record, [.. g.Select(a => a.Append)]) { KeepRecord = false })
+            .ToList();
+        await CommitChunkAsync(writes, versions, differences, next, ct);
         return (next, records.Count == job.ChunkSize);
+    }
+
+    /// <summary>
+    /// The chunk's one transaction: its appends through the writer (locks, versions checked, archived streams
+    /// restored, inline documents), whatever joins live ingest's commits (the webhook outbox: a correction that
+    /// changes a status is sent to subscribers, marked as a correction), then its difference rows and the job
+    /// through a Marten session on the same transaction; committed once all are written.
+    /// </summary>
+    private async Task CommitChunkAsync(IReadOnlyList<IngestWrite> writes, IReadOnlyDictionary<string, long> versions,
+        IReadOnlyList<ReplayDifference> differences, ReplayJob job, CancellationToken ct)
+    {
+        await EnsureDocumentTablesAsync(ct);
+        Func<Task>? afterCommit = null;
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            if (writes.Count > 0)
+            {
+                var committed = await appender.AppendAsync(connection, writes, withRecords: false, ct: ct, expectedVersions: versions);
+                ThrowIfRefused(writes, committed.Writes);
+                if (participant is not null)
+                {
+                    afterCommit = await participant.EnlistAsync(transaction, committed.Streams);
+                }
+            }
+
+            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false)))
+            {
+                foreach (var difference in differences)
+                {
+                    session.Store(difference);
+                }
+
+                session.Store(job);
+                await session.SaveChangesAsync(ct);
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        if (afterCommit is not null)
+        {
+            await afterCommit();
+        }
+    }
+
+    /// <summary>
+    /// Marten creates a document's table before its first write, but not in a transaction it did not open:
+    /// created here first, once (the job's table exists already, the differences' may not).
+    /// </summary>
+    private async Task EnsureDocumentTablesAsync(CancellationToken ct)
+    {
+        if (_documentTablesReady)
+        {
+            return;
+        }
+
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ReplayDifference), ct);
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ReplayJob), ct);
+        _documentTablesReady = true;
+    }
+
+    /// <summary>The writer's admission changed a write (a rescue into another account's message): the chunk must not commit.</summary>
+    private static void ThrowIfRefused(IReadOnlyList<IngestWrite> writes, IReadOnlyList<IngestWrite> committed)
+    {
+        Dictionary<Guid, string>? refused = null;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (!ReferenceEquals(writes[i], committed[i]))
+            {
+                var reasons = committed[i].Refusal is { } whole
+                    ? [whole.Detail]
+                    : committed[i].Record.RefusedItems.Except(writes[i].Record.RefusedItems).Select(r => r.Detail).Distinct().ToList();
+                (refused ??= [])[writes[i].Record.Id] = string.Join("; ", reasons);
+            }
+        }
+
+        if (refused is not null)
+        {
+            throw new RescueRefusedException(refused);
+        }
+    }
+
+    private sealed class RescueRefusedException(IReadOnlyDictionary<Guid, string> refused) : Exception("The writer refused a rescue.")
+    {
+        public IReadOnlyDictionary<Guid, string> Refused { get; } = refused;
     }
 
     /// <summary>Outside the job's time range (a request of the same millisecond as a bound).</summary>
@@ -427,7 +515,7 @@ public sealed class ReplayRunner(IDocumentStore store, ProviderCatalog catalog, 
     {
         for (var x = e; x is not null; x = x.InnerException)
         {
-            if (x.GetType().Name is "ConcurrencyException" or "ExistingStreamIdCollisionException" or "EventStreamUnexpectedMaxEventIdException"
+            if (x is StreamMovedException || x.GetType().Name is "ConcurrencyException" or "ExistingStreamIdCollisionException" or "EventStreamUnexpectedMaxEventIdException"
                 || x is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.SerializationFailure or Npgsql.PostgresErrorCodes.DeadlockDetected })
             {
                 return true;

@@ -1,12 +1,11 @@
-using Marten;
 using Npgsql;
 
 namespace Ledger.Storage;
 
 /// <summary>
-/// Every writer of message streams (the ingest commit, a replay chunk) opens its transaction and takes
-/// a transaction-scoped advisory lock per stream, in hash order (no deadlocks), before Marten's inline
-/// projections read the current documents. A concurrent writer of the same stream, in this instance or
+/// Every write to streams (the one writer's appends, for the group commit and replay chunks alike, and
+/// archiving) takes a transaction-scoped advisory lock per stream, in hash order (no deadlocks), before it
+/// reads the streams' versions and documents. A concurrent writer of the same stream, in this instance or
 /// another, then waits for our commit instead of projecting from a stale document.
 /// <para>
 /// Bounded: a transaction takes at most <see cref="MaxLocks"/> (PostgreSQL's shared lock table holds about
@@ -24,12 +23,6 @@ public static class StreamLocks
     /// <summary>The locks of the stream keys in $1 (text[]), taken in hash order, at most <see cref="MaxLocks"/>.</summary>
     public const string LockSql =
         "select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest($1::text[]) k order by h limit 1000) locks order by h";
-
-    public static async Task AcquireAsync(IDocumentSession session, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)
-    {
-        await session.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await LockAsync((NpgsqlConnection)session.Connection!, streamKeys, ct).ConfigureAwait(false);
-    }
 
     /// <summary>The locks alone, on a connection whose transaction is already open.</summary>
     public static async Task LockAsync(NpgsqlConnection connection, IReadOnlyCollection<string> streamKeys, CancellationToken ct = default)

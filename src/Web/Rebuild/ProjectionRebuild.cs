@@ -15,7 +15,8 @@ public static class ProjectionRebuild
     {
         // The daemon reads live events only: archived (retention) streams come back for the rebuild, so
         // their documents are rebuilt too instead of dropped, and are archived again afterwards.
-        var archived = await Retention.StreamArchiver.RestoreAllAsync(store, ct);
+        var archive = new ArchiveWriter(store);
+        var archived = await archive.RestoreAllAsync(ct);
         using var daemon = await store.BuildProjectionDaemonAsync();
         // One document per message (status, history, finance fields); also what turns a store of an earlier
         // build (three documents per message) into the current shape.
@@ -25,7 +26,7 @@ public static class ProjectionRebuild
         await daemon.RebuildProjectionAsync<RejectedRequestProjection>(ct);
         logger.LogInformation("Rebuilding {Projection}", nameof(Reply));
         await daemon.RebuildProjectionAsync<ReplyProjection>(ct);
-        await Retention.StreamArchiver.ArchiveAgainAsync(store, archived, ct);
+        await archive.ArchiveAgainAsync(archived, ct);
         logger.LogInformation("Projections rebuilt");
     }
 

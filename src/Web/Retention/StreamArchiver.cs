@@ -1,3 +1,4 @@
+using Ledger.Projections;
 using Ledger.Storage;
 using Ledger.Ingest;
 using Ledger.Replay;
@@ -22,16 +23,22 @@ public sealed class RetentionOptions
 
 /// <summary>
 /// Retention without loss: a final message whose last callback is older than the configured age has its
-/// stream archived with Marten's stream archiving, so the hot event tables stay small. What stays true:
+/// stream archived with Marten's stream archiving (written by <see cref="ArchiveWriter"/>, beside the one
+/// writer, under the streams' locks), so the hot event tables stay small. What stays true:
 /// its status, history and finance documents are untouched (readable as before); a late report for it
 /// brings the stream back and is appended (CommitQueue); a replay reads archived streams and restores the
 /// ones it corrects; `rebuild` restores every archived stream first, so it sees every event. Nothing is
 /// archived while a replay is queued or running. One pass runs in one transaction under a
-/// transaction-scoped lock, so several instances never archive at the same time.
+/// transaction-scoped lock, so several instances never archive at the same time; it archives at most
+/// <see cref="StreamLocks.MaxLocks"/> streams (their locks), whatever the configured batch.
 /// </summary>
 public sealed class StreamArchiver(IDocumentStore store, RetentionOptions options, TimeProvider clock, ILogger<StreamArchiver> logger) : BackgroundService
 {
     private const long PassLock = 0x4c65646765725265; // "LedgerRe": one archiving pass at a time, across instances
+
+    private readonly ArchiveWriter _writer = new(store);
+
+    private int BatchSize => Math.Clamp(options.BatchSize, 1, StreamLocks.MaxLocks);
 
     /// <summary>Archives one batch; returns how many streams, or -1 when it stood aside (replay, other instance, off).</summary>
     public async Task<int> ArchiveOnceAsync(CancellationToken ct = default)
@@ -41,17 +48,18 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
             return -1;
         }
 
-        await using var session = store.LightweightSession();
-        var replaying = await session.Query<ReplayJob>()
-            .AnyAsync(j => j.State == ReplayStates.Queued || j.State == ReplayStates.Running, ct);
-        if (replaying)
+        await using (var session = store.QuerySession())
         {
-            logger.LogInformation("A replay is queued or running: archiving waits");
-            return -1;
+            if (await session.Query<ReplayJob>().AnyAsync(j => j.State == ReplayStates.Queued || j.State == ReplayStates.Running, ct))
+            {
+                logger.LogInformation("A replay is queued or running: archiving waits");
+                return -1;
+            }
         }
 
-        await session.BeginTransactionAsync(ct);
-        var connection = (NpgsqlConnection)session.Connection!;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         await using (var lockCommand = new NpgsqlCommand("select pg_try_advisory_xact_lock(@id)", connection))
         {
             lockCommand.Parameters.AddWithValue("id", PassLock);
@@ -70,7 +78,7 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
             connection))
         {
             select.Parameters.AddWithValue("cutoff", cutoff);
-            select.Parameters.AddWithValue("limit", options.BatchSize);
+            select.Parameters.AddWithValue("limit", BatchSize);
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -83,59 +91,11 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
             return 0;
         }
 
-        // The same per-stream locks as ingest and replay: no report is being appended to these right now.
-        await StreamLocks.LockAsync(connection, keys, ct);
-
-        foreach (var key in keys)
-        {
-            session.Events.ArchiveStream(key);
-        }
-
-        await session.SaveChangesAsync(ct);
+        // Under the same per-stream locks as every append: no report is being appended to these right now.
+        await _writer.ArchiveAsync(connection, keys, ct);
+        await transaction.CommitAsync(ct);
         logger.LogInformation("Archived {Count} final messages older than {Days} days", keys.Count, options.ArchiveAfterDays);
         return keys.Count;
-    }
-
-    /// <summary>
-    /// Streams archived now: brought back before a rebuild (which reads live events only), archived again
-    /// after. One transaction, through the same restore as the writer's (<see cref="ArchivedStreams"/>).
-    /// </summary>
-    public static async Task<IReadOnlyList<string>> RestoreAllAsync(IDocumentStore store, CancellationToken ct)
-    {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var keys = new List<string>();
-        await using (var archived = new NpgsqlCommand($"select id from {schema}.mt_streams where is_archived", connection))
-        await using (var reader = await archived.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                keys.Add(reader.GetString(0));
-            }
-        }
-
-        await StreamLocks.LockAsync(connection, keys, ct);
-        await ArchivedStreams.RestoreAsync(connection, schema, keys, ct);
-        await transaction.CommitAsync(ct);
-        return keys;
-    }
-
-    public static async Task ArchiveAgainAsync(IDocumentStore store, IReadOnlyList<string> keys, CancellationToken ct)
-    {
-        if (keys.Count == 0)
-        {
-            return;
-        }
-
-        await using var session = store.LightweightSession();
-        foreach (var key in keys)
-        {
-            session.Events.ArchiveStream(key);
-        }
-
-        await session.SaveChangesAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -150,7 +110,7 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
         {
             try
             {
-                while (await ArchiveOnceAsync(stoppingToken) >= options.BatchSize)
+                while (await ArchiveOnceAsync(stoppingToken) >= BatchSize)
                 {
                     // a full batch: there may be more
                 }

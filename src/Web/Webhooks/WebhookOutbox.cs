@@ -1,9 +1,6 @@
 using Ledger.Storage;
 using Ledger.Ingest;
 using Ledger.Projections;
-using Marten;
-using Marten.Services;
-using Wolverine.Marten;
 using Npgsql;
 using Wolverine;
 using Wolverine.RDBMS;
@@ -26,18 +23,12 @@ public sealed record WebhookDelivery(string Subscriber, string WebhookId, string
 /// <see cref="WebhookDelivery"/> per interested subscriber through a message context enlisted in that same
 /// transaction (<see cref="DatabaseEnvelopeTransaction"/>): the envelopes are rows of the commit, so a
 /// commit that fails sends nothing and a commit that succeeds cannot lose them. After the commit Wolverine
-/// hands them to the durable local queue `webhooks`. A replay chunk, which appends through a Marten
-/// session, is joined the same way through a <see cref="MartenOutbox"/> and a session listener.
+/// hands them to the durable local queue `webhooks`. A replay chunk's transaction is joined the same way
+/// (its corrections and rescues go through the same writer).
 /// </summary>
 public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers subscribers, TimeProvider clock) : ICommitParticipant
 {
     public const string Queue = "webhooks";
-
-    public void Enlist(IDocumentSession session)
-    {
-        var outbox = new MartenOutbox(runtime, session);
-        session.Listeners.Add(new ChangeListener(outbox, this));
-    }
 
     public async Task<Func<Task>?> EnlistAsync(NpgsqlTransaction transaction, IReadOnlyList<AppendedStream> appended)
     {
@@ -108,39 +99,6 @@ public sealed class WebhookOutbox(IWolverineRuntime runtime, WebhookSubscribers 
                         change.Status.ToString().ToLowerInvariant(), body));
                 }
             }
-        }
-    }
-
-    /// <summary>For writers that append through the session (replay): reads Marten's pending changes at save.</summary>
-    private sealed class ChangeListener(MartenOutbox outbox, WebhookOutbox owner) : DocumentSessionListenerBase
-    {
-        public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
-        {
-            var pending = session.PendingChanges;
-            var appended = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var stream in pending.Streams())
-            {
-                if (stream.Key is { } key)
-                {
-                    appended[key] = appended.GetValueOrDefault(key) + stream.Events.Count;
-                }
-            }
-
-            if (appended.Count == 0)
-            {
-                return;
-            }
-
-            var changes = new List<StatusChange>();
-            foreach (var history in pending.AllChangedFor<Message>())
-            {
-                if (appended.TryGetValue(history.Id, out var count))
-                {
-                    StatusChanges.Detect(history, count, changes);
-                }
-            }
-
-            await owner.SendAsync(outbox, changes);
         }
     }
 }

@@ -4,6 +4,7 @@ using Ledger.Events;
 using Ledger.Projections;
 using Ledger.Tests.Support;
 using Marten;
+using Marten.Events.Archiving;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Tests.Storage;
@@ -119,6 +120,105 @@ public sealed class marten_reads_what_the_writer_wrote(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task the_writers_archive_and_restore_are_martens_archiving()
+    {
+        var (byMarten, _) = await WriteThroughTheLedgerAsync();
+        var (byWriter, _) = await WriteThroughTheLedgerAsync();
+        var martens = StreamKeys.Message("aliyun", byMarten);
+        var writers = StreamKeys.Message("aliyun", byWriter);
+        var martenBefore = await RowsAsync(martens);
+        var writerBefore = await RowsAsync(writers);
+
+        await using (var session = Store.LightweightSession())
+        {
+            session.Events.ArchiveStream(martens);
+            await session.SaveChangesAsync();
+        }
+
+        var archive = new ArchiveWriter(Store);
+        await using (var connection = Store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            (await archive.ArchiveAsync(connection, [writers, "never-written-" + Payloads.NewId()])).ShouldBe(1);
+            (await archive.ArchiveAsync(connection, [writers])).ShouldBe(0); // already archived: nothing written
+            await transaction.CommitAsync();
+        }
+
+        // Row for row, the writer changed exactly what Marten's archiving changed (the flags, nothing else).
+        var martenChanges = Changes(martenBefore, await RowsAsync(martens));
+        martenChanges.ShouldNotBeEmpty();
+        Changes(writerBefore, await RowsAsync(writers)).ShouldBe(martenChanges);
+        await using (var query = Store.QuerySession())
+        {
+            foreach (var key in new[] { martens, writers })
+            {
+                (await query.Events.FetchStreamAsync(key)).ShouldBeEmpty(key);
+                (await query.Events.QueryAllRawEvents().Where(e => e.StreamKey == key).CountAsync()).ShouldBe(0, key);
+                (await query.Events.QueryAllRawEvents().Where(e => e.StreamKey == key && e.MaybeArchived()).CountAsync()).ShouldBe(3, key);
+                var state = await query.Events.FetchStreamStateAsync(key);
+                state.ShouldNotBeNull().IsArchived.ShouldBeTrue(key);
+                state.Version.ShouldBe(3, key);
+            }
+        }
+
+        // Restored (as before a rebuild): the rows are as they were before archiving, and Marten reads them live.
+        var restored = await archive.RestoreAllAsync();
+        restored.ShouldContain(martens);
+        restored.ShouldContain(writers);
+        (await RowsAsync(martens)).ShouldBe(martenBefore);
+        (await RowsAsync(writers)).ShouldBe(writerBefore);
+        await using (var query = Store.QuerySession())
+        {
+            foreach (var key in new[] { martens, writers })
+            {
+                (await query.Events.FetchStreamAsync(key)).Select(e => e.Version).ShouldBe([1L, 2, 3], key);
+                (await query.Events.FetchStreamStateAsync(key)).ShouldNotBeNull().IsArchived.ShouldBeFalse(key);
+            }
+        }
+
+        // Archived again (after a rebuild): Marten's reads leave them out again.
+        await archive.ArchiveAgainAsync(restored);
+        Changes(martenBefore, await RowsAsync(martens)).ShouldBe(martenChanges);
+        Changes(writerBefore, await RowsAsync(writers)).ShouldBe(martenChanges);
+    }
+
+    /// <summary>The stream's row and its events' rows, every column, as JSON (jsonb: keys in one order).</summary>
+    private async Task<List<string>> RowsAsync(string key)
+    {
+        var tables = Ledger.Projections.InlineAppender.EventTables(Store);
+        var streams = tables.Single(t => t.Identifier.Name == "mt_streams").Identifier.QualifiedName;
+        var events = tables.Single(t => t.Identifier.Name == "mt_events").Identifier.QualifiedName;
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"select to_jsonb(s)::text from {streams} s where s.id = $1 " +
+            $"union all (select to_jsonb(e)::text from {events} e where e.stream_id = $1 order by e.version)", connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = key });
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Per row, the columns whose value changed, with their new value.</summary>
+    private static List<string> Changes(List<string> before, List<string> after)
+    {
+        after.Count.ShouldBe(before.Count);
+        return [.. before.Zip(after, (b, a) =>
+        {
+            var was = JsonDocument.Parse(b).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+            return string.Join(", ", JsonDocument.Parse(a).RootElement.EnumerateObject()
+                .Where(p => !was.TryGetValue(p.Name, out var old) || old != p.Value.GetRawText())
+                .Select(p => $"{p.Name}={p.Value.GetRawText()}"));
+        })];
+    }
+
+    [Fact]
     public async Task marten_finds_the_store_as_it_is_configured()
     {
         await WriteThroughTheLedgerAsync();
@@ -136,6 +236,9 @@ public sealed class marten_reads_what_the_writer_wrote(LedgerFixture fixture)
         ShouldFit(Ledger.Projections.InlineAppender.MartenTable(Store, typeof(Message)), [.. WrittenColumns.Documents, "day", "provider", "account"]);
         ShouldFit(Ledger.Projections.InlineAppender.MartenTable(Store, typeof(RejectedRequest)), [.. WrittenColumns.Documents, "day", "provider", "account"]);
         ShouldFit(Ledger.Projections.InlineAppender.MartenTable(Store, typeof(Ledger.Ingest.RawRequestRecord)), WrittenColumns.RawRecords);
+        // The archive flag ArchiveWriter sets, on both event tables.
+        WrittenColumns.Events.ShouldContain(WrittenColumns.Archived);
+        WrittenColumns.Streams.ShouldContain(WrittenColumns.Archived);
     }
 
     private static void ShouldFit(Weasel.Postgresql.Tables.Table table, IReadOnlyCollection<string> written)
