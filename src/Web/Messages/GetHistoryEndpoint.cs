@@ -30,6 +30,6 @@ public static class GetHistoryEndpoint
         var message = await MessageReads.OrFoldedAsync(await documents.LoadAsync(key, CancellationToken.None), store, projection, key, CancellationToken.None);
         return message is null
             ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-            : Results.Json(HistoryView.From(message, context.Caller()));
+            : JsonBody.Of(HistoryView.From(message, context.Caller()), context);
     }
 }

@@ -42,7 +42,7 @@ public static class GetMessageEndpoint
             var current = await MessageReads.OrFoldedAsync(await documents.LoadAsync(key, CancellationToken.None), store, projection, key, CancellationToken.None);
             return current is null
                 ? Problems.NotFound($"No callback has been recorded for {provider} message '{messageKey}'.")
-                : Results.Json(MessageStatusView.From(current, context.Caller()));
+                : JsonBody.Of(MessageStatusView.From(current, context.Caller()), context);
         }
 
         // Folded with the inline projection's own code over the stream's events, archived ones included
