@@ -286,8 +286,12 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         List<string>? archived, bool begin, bool commit, CancellationToken ct)
     {
         var events = new EventColumns(streams.Sum(s => s.Events.Count));
-        var streamKeys = new List<string>(streams.Count);
-        var streamVersions = new List<long>(streams.Count);
+        // A stream read at version 0 has no row yet, nor a document (they are written together): those rows are
+        // plain inserts, cheaper in PostgreSQL than an upsert that finds no conflict (measured ~1 µs per row each);
+        // a row made meanwhile by another instance fails the commit on its key, and the commit is retried.
+        var newStreams = new StreamColumns();
+        var movedStreams = new StreamColumns();
+        var newMessages = new DocumentColumns();
         var messages = new DocumentColumns();
         var rejected = new DocumentColumns();
         var replies = new DocumentColumns();
@@ -299,11 +303,12 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
                 events.Add(stream.Key, ++version, _serializer.ToJson(e), e.GetType());
             }
 
-            streamKeys.Add(stream.Key);
-            streamVersions.Add(version);
-            if (messages.AddIfChanged(stream.Key, version, stream.Message, stream.MessageBefore, _serializer))
+            var isNew = stream.Version == 0;
+            (isNew ? newStreams : movedStreams).Add(stream.Key, version);
+            var messageRows = isNew ? newMessages : messages;
+            if (messageRows.AddIfChanged(stream.Key, version, stream.Message, stream.MessageBefore, _serializer))
             {
-                messages.AddDuplicated(stream.Message!.Day, stream.Message.Provider, stream.Message.Account);
+                messageRows.AddDuplicated(stream.Message!.Day, stream.Message.Provider, stream.Message.Account);
             }
 
             if (rejected.AddIfChanged(stream.Key, version, stream.Rejected, null, _serializer))
@@ -364,9 +369,19 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         }
 
         // New streams first (the events reference them), at their final version; existing ones move forward.
-        Add(batch, _sql.UpsertStreams, P(streamKeys.ToArray()), P(streamVersions.ToArray()));
+        if (newStreams.Keys.Count > 0)
+        {
+            Add(batch, _sql.InsertStreams, P(newStreams.Keys.ToArray()), P(newStreams.Versions.ToArray()));
+        }
+
+        if (movedStreams.Keys.Count > 0)
+        {
+            Add(batch, _sql.UpsertStreams, P(movedStreams.Keys.ToArray()), P(movedStreams.Versions.ToArray()));
+        }
+
         Add(batch, _sql.InsertEvents,
             P(events.Ids), P(events.Streams), P(events.Versions), Jsonb(events.Data), P(events.Types));
+        AddUpsert(batch, _sql.InsertMessages, newMessages);
         AddUpsert(batch, _sql.UpsertMessages, messages);
         AddUpsert(batch, _sql.UpsertRejected, rejected);
         if (replies.Ids.Count > 0)
@@ -536,6 +551,18 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         }
     }
 
+    private sealed class StreamColumns
+    {
+        public List<string> Keys { get; } = [];
+        public List<long> Versions { get; } = [];
+
+        public void Add(string key, long version)
+        {
+            Keys.Add(key);
+            Versions.Add(version);
+        }
+    }
+
     private sealed class DocumentColumns
     {
         public List<string> Ids { get; } = [];
@@ -600,16 +627,17 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
             InsertRecords =
                 $"insert into {Table<RawRequestRecord>(store)} ({string.Join(", ", WrittenColumns.RawRecords)}) " +
                 $"select u.id, u.data, '{typeof(RawRequestRecord).FullName}', transaction_timestamp() from unnest($1::uuid[], $2::jsonb[]) as u(id, data)";
-            UpsertStreams =
+            InsertStreams =
                 $"insert into {streams} ({string.Join(", ", WrittenColumns.Streams)}) " +
-                $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version) " +
-                "on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp";
+                $"select u.id, null, u.version, now(), now(), '{Tenant}', false from unnest($1::text[], $2::bigint[]) as u(id, version)";
+            UpsertStreams = InsertStreams + " on conflict (id) do update set version = excluded.version, timestamp = excluded.timestamp";
             InsertEvents =
                 $"insert into {eventsTable} ({string.Join(", ", WrittenColumns.Events)}) " +
                 $"select nextval('{sequence}'), u.id, u.stream_id, u.version, u.data, u.type, '{Tenant}', now(), false " +
                 "from unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[]) as u(id, stream_id, version, data, type)";
-            UpsertMessages = UpsertDuplicated(messages);
-            UpsertRejected = UpsertDuplicated(Table<RejectedRequest>(store));
+            InsertMessages = InsertDuplicated(messages);
+            UpsertMessages = InsertMessages + OnConflictDuplicated;
+            UpsertRejected = InsertDuplicated(Table<RejectedRequest>(store)) + OnConflictDuplicated;
             UpsertReplies =
                 $"insert into {Table<Reply>(store)} (id, data, mt_version, mt_dotnet_type, mt_last_modified) " +
                 $"select u.id, u.data, u.version, '{typeof(Reply).FullName}', transaction_timestamp() " +
@@ -621,18 +649,22 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
         /// <summary>The existing streams among $1 (stream keys): id, version, archived, and their message or reply document.</summary>
         public string Lookup { get; }
         public string InsertRecords { get; }
+        public string InsertStreams { get; }
         public string UpsertStreams { get; }
         public string InsertEvents { get; }
+        public string InsertMessages { get; }
         public string UpsertMessages { get; }
         public string UpsertRejected { get; }
         public string UpsertReplies { get; }
 
-        /// <summary>A document upsert, with the duplicated day, provider and account columns.</summary>
-        private static string UpsertDuplicated(string table) =>
+        /// <summary>A document insert, with the duplicated day, provider and account columns (an upsert with <see cref="OnConflictDuplicated"/>).</summary>
+        private static string InsertDuplicated(string table) =>
             $"insert into {table} ({string.Join(", ", WrittenColumns.Documents)}, day, provider, account) " +
             "select u.id, u.data, u.version, transaction_timestamp(), u.day, u.provider, u.account " +
-            "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
+            "from unnest($1::text[], $2::jsonb[], $3::bigint[], $4::text[], $5::text[], $6::text[]) as u(id, data, version, day, provider, account)";
+
+        private const string OnConflictDuplicated =
+            " on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
             "mt_last_modified = excluded.mt_last_modified, day = excluded.day, provider = excluded.provider, account = excluded.account";
 
         private static string Table<T>(IDocumentStore store) => MartenTable(store, typeof(T)).Identifier.QualifiedName;
