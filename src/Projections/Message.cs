@@ -220,13 +220,14 @@ public sealed record Message : IJsonOnDeserialized
         // An entry's version is its place in the stream, so it is not stored (documents of earlier builds stored it: the same numbers).
         if (_entries.Count > 0 && _entries[^1].Version == 0)
         {
-            var numbered = ImmutableList.CreateBuilder<HistoryEntry>();
-            for (var i = 0; i < _entries.Count; i++)
+            // The serializer reads the entries into a list of its own: numbered in place.
+            var numbered = _entries as List<HistoryEntry> ?? [.. _entries];
+            for (var i = 0; i < numbered.Count; i++)
             {
-                numbered.Add(_entries[i] with { Version = i + 1 });
+                numbered[i] = numbered[i] with { Version = i + 1 };
             }
 
-            _entries = numbered.ToImmutable();
+            _entries = numbered;
         }
 
         if (_appliedEntry is null && Entries.Any(e => e.Effect == ReportEffect.Applied))
