@@ -69,7 +69,8 @@ public sealed class when_a_signed_request_is_retried(LedgerFixture fixture)
         {
             var (status, answer, _) = await host.PostSignedAsync("/callbacks/generic", form, GatewaySigner.FormType, headers);
             return (status, answer);
-        });
+        }
+        );
     }
 
     private async Task ExecuteAsync(string sql)

@@ -116,7 +116,12 @@ public sealed class when_a_source_holds_the_edge(LedgerFixture fixture)
 
     private static RawRequestRecord Record(DateTimeOffset receivedAt) => new()
     {
-        Id = Guid.CreateVersion7(receivedAt), Provider = "tencent", Account = "default", Method = "POST", ReceivedAt = receivedAt, Body = "[]"u8.ToArray(),
+        Id = Guid.CreateVersion7(receivedAt),
+        Provider = "tencent",
+        Account = "default",
+        Method = "POST",
+        ReceivedAt = receivedAt,
+        Body = "[]"u8.ToArray(),
     };
 
     private static async Task<RawRequestRecord> QuarantinedAsync(IAlbaHost host, string problem)

@@ -78,7 +78,8 @@ public static class GeneratedInputs
         ("twilio", _) => new ProviderAccount { Name = "default", Secrets = ["old-token", "new-token"] },
         ("huawei", "signed") => new ProviderAccount
         {
-            Name = "signed", Secrets = [HuaweiSigner.OldSecret, HuaweiSigner.NewSecret],
+            Name = "signed",
+            Secrets = [HuaweiSigner.OldSecret, HuaweiSigner.NewSecret],
             Options = new(StringComparer.OrdinalIgnoreCase) { ["AppKey"] = HuaweiSigner.AppKey },
         },
         ("vonage", "signed") => new ProviderAccount { Name = "signed", Secrets = ["old-signature-secret", "new-signature-secret"], SignatureMethod = "md5hash" },
@@ -181,15 +182,26 @@ public static class GeneratedInputs
             case ("aliyun", false):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonArray, ContentType = "application/json", KeyField = "biz_id",
-                    Numbers = ["sms_size"], Times = ["report_time", "send_time"], Statuses = ["success", "err_code"], TextField = "err_msg",
+                    Provider = provider,
+                    Shape = Shape.JsonArray,
+                    ContentType = "application/json",
+                    KeyField = "biz_id",
+                    Numbers = ["sms_size"],
+                    Times = ["report_time", "send_time"],
+                    Statuses = ["success", "err_code"],
+                    TextField = "err_msg",
                     Items = [AliyunItem(id + "-0", phone)],
                 };
             case ("aliyun", true):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonArray, ContentType = "application/json", KeyField = "sequence_id",
-                    Numbers = ["sequence_id"], Times = ["send_time"], TextField = "content",
+                    Provider = provider,
+                    Shape = Shape.JsonArray,
+                    ContentType = "application/json",
+                    KeyField = "sequence_id",
+                    Numbers = ["sequence_id"],
+                    Times = ["send_time"],
+                    TextField = "content",
                     Items =
                     [
                         [
@@ -201,15 +213,26 @@ public static class GeneratedInputs
             case ("tencent", false):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonArray, ContentType = "application/json", KeyField = "sid",
-                    Numbers = ["nationcode"], Times = ["user_receive_time"], Statuses = ["report_status", "errmsg"], TextField = "description",
+                    Provider = provider,
+                    Shape = Shape.JsonArray,
+                    ContentType = "application/json",
+                    KeyField = "sid",
+                    Numbers = ["nationcode"],
+                    Times = ["user_receive_time"],
+                    Statuses = ["report_status", "errmsg"],
+                    TextField = "description",
                     Items = [TencentItem(id + "-0", phone)],
                 };
             case ("tencent", true):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonObject, ContentType = "application/json", KeyField = "mobile",
-                    Numbers = ["time", "nationcode"], Times = ["time"], TextField = "text",
+                    Provider = provider,
+                    Shape = Shape.JsonObject,
+                    ContentType = "application/json",
+                    KeyField = "mobile",
+                    Numbers = ["time", "nationcode"],
+                    Times = ["time"],
+                    TextField = "text",
                     Items =
                     [
                         [
@@ -222,16 +245,28 @@ public static class GeneratedInputs
                 var batch = random.Next(2) == 0;
                 return new Request
                 {
-                    Provider = provider, Account = random.Next(5) == 0 ? "signed" : null, Shape = batch ? Shape.JsonWrapped : Shape.Form,
-                    Wrapper = "statusReportList", ContentType = batch ? "application/json" : "application/x-www-form-urlencoded", KeyField = "smsMsgId",
-                    Numbers = ["total", "sequence", "source"], Times = ["updateTime"], Statuses = ["status"], TextField = "statusDesc",
+                    Provider = provider,
+                    Account = random.Next(5) == 0 ? "signed" : null,
+                    Shape = batch ? Shape.JsonWrapped : Shape.Form,
+                    Wrapper = "statusReportList",
+                    ContentType = batch ? "application/json" : "application/x-www-form-urlencoded",
+                    KeyField = "smsMsgId",
+                    Numbers = ["total", "sequence", "source"],
+                    Times = ["updateTime"],
+                    Statuses = ["status"],
+                    TextField = "statusDesc",
                     Items = [HuaweiItem(id + "-0")],
                 };
             case ("huawei", true):
                 return new Request
                 {
-                    Provider = provider, Account = random.Next(5) == 0 ? "signed" : null, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded",
-                    KeyField = "smsMsgId", Times = ["createTime"], TextField = "body",
+                    Provider = provider,
+                    Account = random.Next(5) == 0 ? "signed" : null,
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "smsMsgId",
+                    Times = ["createTime"],
+                    TextField = "body",
                     Items =
                     [
                         [new("smsMsgId", id), new("from", "+86" + phone), new("to", "106900001234"), new("body", text), new("createTime", "2026-11-25T02:40:00Z")],
@@ -240,8 +275,14 @@ public static class GeneratedInputs
             case ("baidu", false):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonObject, ContentType = "application/json;charset=utf-8", KeyField = "messageId",
-                    Numbers = ["attemptCount", "segmentCount"], Times = ["deliverTime", "requestTime"], Statuses = ["code", "carrierCode"], TextField = "custom",
+                    Provider = provider,
+                    Shape = Shape.JsonObject,
+                    ContentType = "application/json;charset=utf-8",
+                    KeyField = "messageId",
+                    Numbers = ["attemptCount", "segmentCount"],
+                    Times = ["deliverTime", "requestTime"],
+                    Statuses = ["code", "carrierCode"],
+                    TextField = "custom",
                     Items =
                     [
                         [
@@ -254,8 +295,12 @@ public static class GeneratedInputs
             case ("baidu", true):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.JsonObject, ContentType = "application/json;charset=utf-8", KeyField = "mobile",
-                    Times = ["receiveTime"], TextField = "content",
+                    Provider = provider,
+                    Shape = Shape.JsonObject,
+                    ContentType = "application/json;charset=utf-8",
+                    KeyField = "mobile",
+                    Times = ["receiveTime"],
+                    TextField = "content",
                     Items = [[new("mobile", phone), new("content", text + " " + id), new("sign", "百度云"), new("receiveTime", "2026-11-25T02:40:00Z")]],
                 };
             case ("ronglian", _):
@@ -263,14 +308,24 @@ public static class GeneratedInputs
                 return shape == Shape.Form
                     ? new Request
                     {
-                        Provider = provider, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded", KeyField = "smsMessageSid",
-                        Times = ["reportTime"], Statuses = ["respCode"],
+                        Provider = provider,
+                        Shape = Shape.Form,
+                        ContentType = "application/x-www-form-urlencoded",
+                        KeyField = "smsMessageSid",
+                        Times = ["reportTime"],
+                        Statuses = ["respCode"],
                         Items = [[new("respCode", "000000"), new("mobile", phone), new("reportTime", "20261125103205"), new("smsMessageSid", id)]],
                     }
                     : new Request
                     {
-                        Provider = provider, Shape = shape, Wrapper = "Request", ContentType = shape == Shape.Xml ? "application/xml" : "application/json",
-                        KeyField = "content", Numbers = ["smsCount", "smsType"], Times = ["recvTime", "dateSent"], Statuses = ["status", "deliverCode", "action"],
+                        Provider = provider,
+                        Shape = shape,
+                        Wrapper = "Request",
+                        ContentType = shape == Shape.Xml ? "application/xml" : "application/json",
+                        KeyField = "content",
+                        Numbers = ["smsCount", "smsType"],
+                        Times = ["recvTime", "dateSent"],
+                        Statuses = ["status", "deliverCode", "action"],
                         TextField = "content",
                         Items =
                         [
@@ -285,8 +340,13 @@ public static class GeneratedInputs
             case ("twilio", false):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded", KeyField = "MessageSid",
-                    Numbers = ["ErrorCode"], Times = ["RawDlrDoneDate"], Statuses = ["MessageStatus", "SmsStatus"],
+                    Provider = provider,
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "MessageSid",
+                    Numbers = ["ErrorCode"],
+                    Times = ["RawDlrDoneDate"],
+                    Statuses = ["MessageStatus", "SmsStatus"],
                     Items =
                     [
                         [
@@ -300,8 +360,12 @@ public static class GeneratedInputs
             case ("twilio", true):
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded", KeyField = "MessageSid",
-                    Numbers = ["NumMedia", "NumSegments"], TextField = "Body",
+                    Provider = provider,
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "MessageSid",
+                    Numbers = ["NumMedia", "NumSegments"],
+                    TextField = "Body",
                     Items =
                     [
                         [
@@ -314,8 +378,14 @@ public static class GeneratedInputs
             case ("vonage", false):
                 return new Request
                 {
-                    Provider = provider, Account = random.Next(2) == 0 ? "signed" : null, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded",
-                    KeyField = "messageId", Numbers = ["err-code", "price", "network-code"], Times = ["message-timestamp", "scts"], Statuses = ["status"],
+                    Provider = provider,
+                    Account = random.Next(2) == 0 ? "signed" : null,
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "messageId",
+                    Numbers = ["err-code", "price", "network-code"],
+                    Times = ["message-timestamp", "scts"],
+                    Statuses = ["status"],
                     FormInQuery = random.Next(4) == 0,
                     Items =
                     [
@@ -329,8 +399,13 @@ public static class GeneratedInputs
             case ("vonage", true):
                 return new Request
                 {
-                    Provider = provider, Account = "signed", Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded", KeyField = "messageId",
-                    Times = ["message-timestamp"], TextField = "text",
+                    Provider = provider,
+                    Account = "signed",
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "messageId",
+                    Times = ["message-timestamp"],
+                    TextField = "text",
                     Items =
                     [
                         [
@@ -342,8 +417,13 @@ public static class GeneratedInputs
             default:
                 return new Request
                 {
-                    Provider = provider, Shape = Shape.Form, ContentType = "application/x-www-form-urlencoded", KeyField = "msgid",
-                    Numbers = ["parts"], Times = ["done_time"], Statuses = ["stat"],
+                    Provider = provider,
+                    Shape = Shape.Form,
+                    ContentType = "application/x-www-form-urlencoded",
+                    KeyField = "msgid",
+                    Numbers = ["parts"],
+                    Times = ["done_time"],
+                    Statuses = ["stat"],
                     Items = [GenericItem(id + "-0", phone)],
                 };
         }
@@ -399,223 +479,223 @@ public static class GeneratedInputs
                 return "valid";
 
             case HostileClass.NulOrSurrogate:
-            {
-                var at = KeyOrAny();
-                var bad = Nuls[random.Next(Nuls.Length)];
-                var value = item[at].Value;
-                var pos = random.Next(value.Length + 1);
-                item[at] = item[at] with { Value = value.Insert(pos, bad), Raw = false };
-                if (random.Next(6) == 0)
                 {
-                    // A raw NUL byte inside the text rather than an escape: not JSON any more.
-                    request.JsonTransform = json => json.Replace("\\u0000", "\0");
-                    return "nul-raw:" + item[at].Name;
-                }
-
-                return "nul-or-surrogate:" + item[at].Name;
-            }
-
-            case HostileClass.LongKeyOrValue:
-            {
-                var length = random.Next(8) == 0 ? random.Next(20_000, 40_000) : random.Next(10_000, 14_000);
-                switch (random.Next(3))
-                {
-                    case 0:
-                        var key = Index(request.KeyField) is >= 0 and var k ? k : AnyField();
-                        item[key] = item[key] with { Value = Long(item[key].Value, length, random), Raw = false };
-                        return "long-key:" + item[key].Name;
-                    case 1:
-                        var at = AnyField();
-                        item[at] = item[at] with { Value = Long(item[at].Value, length, random), Raw = false };
-                        return "long-value:" + item[at].Name;
-                    default:
-                        item.Insert(random.Next(item.Count + 1), new Field(Long("k", length, random), "v"));
-                        return "long-name";
-                }
-            }
-
-            case HostileClass.HugeOrNegativeNumber:
-            {
-                var names = request.Numbers.Concat(request.Times).Where(n => Index(n) >= 0).ToArray();
-                var at = names.Length > 0 && random.Next(4) != 0 ? Index(names[random.Next(names.Length)]) : AnyField();
-                var number = Numbers[random.Next(Numbers.Length)];
-                var raw = request.Shape is not (Shape.Form or Shape.Xml) && random.Next(2) == 0 && double.TryParse(number, CultureInfo.InvariantCulture, out _);
-                item[at] = item[at] with { Value = number, Raw = raw && number.Trim() == number && !number.StartsWith('+') && !number.StartsWith("00") && number != "NaN" && number != "Infinity" };
-                return "number:" + item[at].Name;
-            }
-
-            case HostileClass.DeepNesting:
-            {
-                var depth = random.Next(2) == 0 ? random.Next(60, 200) : random.Next(200, 5000);
-                var at = KeyOrAny();
-                var open = random.Next(2) == 0 ? "[" : "{\"a\":";
-                var close = open == "[" ? "]" : "}";
-                var nested = string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth));
-                if (request.Shape == Shape.Xml)
-                {
-                    nested = string.Concat(Enumerable.Repeat("<a>", depth)) + "1" + string.Concat(Enumerable.Repeat("</a>", depth));
-                }
-
-                item[at] = item[at] with { Value = nested, Raw = request.Shape is not Shape.Form };
-                return $"nesting-{(depth < 200 ? "shallow" : "deep")}:{item[at].Name}";
-            }
-
-            case HostileClass.ManyItems:
-            {
-                var count = random.Next(4) != 0 ? random.Next(2, 60) : random.Next(60, maxItems + 1);
-                if (request.Shape is Shape.JsonArray or Shape.JsonWrapped && request.Wrapper != "Request")
-                {
-                    var first = request.Items[0];
-                    for (var i = 1; i < count; i++)
+                    var at = KeyOrAny();
+                    var bad = Nuls[random.Next(Nuls.Length)];
+                    var value = item[at].Value;
+                    var pos = random.Next(value.Length + 1);
+                    item[at] = item[at] with { Value = value.Insert(pos, bad), Raw = false };
+                    if (random.Next(6) == 0)
                     {
-                        request.Items.Add([.. first.Select(f => f.Name != request.KeyField ? f
-                            : f.Raw ? f with { Value = Digits($"{id}-{i}") }
-                            : f with { Value = Replace(f.Value, id + "-0", $"{id}-{i}") })]);
+                        // A raw NUL byte inside the text rather than an escape: not JSON any more.
+                        request.JsonTransform = json => json.Replace("\\u0000", "\0");
+                        return "nul-raw:" + item[at].Name;
                     }
 
-                    return count <= 50 ? "items-few" : "items-many";
+                    return "nul-or-surrogate:" + item[at].Name;
                 }
 
-                // A shape of one report: the same parameter repeated many times.
-                var at = KeyOrAny();
-                for (var i = 1; i < count; i++)
+            case HostileClass.LongKeyOrValue:
                 {
-                    item.Add(item[at] with { Value = item[at].Value + i.ToString(CultureInfo.InvariantCulture) });
+                    var length = random.Next(8) == 0 ? random.Next(20_000, 40_000) : random.Next(10_000, 14_000);
+                    switch (random.Next(3))
+                    {
+                        case 0:
+                            var key = Index(request.KeyField) is >= 0 and var k ? k : AnyField();
+                            item[key] = item[key] with { Value = Long(item[key].Value, length, random), Raw = false };
+                            return "long-key:" + item[key].Name;
+                        case 1:
+                            var at = AnyField();
+                            item[at] = item[at] with { Value = Long(item[at].Value, length, random), Raw = false };
+                            return "long-value:" + item[at].Name;
+                        default:
+                            item.Insert(random.Next(item.Count + 1), new Field(Long("k", length, random), "v"));
+                            return "long-name";
+                    }
                 }
 
-                return "repeated-parameter";
-            }
+            case HostileClass.HugeOrNegativeNumber:
+                {
+                    var names = request.Numbers.Concat(request.Times).Where(n => Index(n) >= 0).ToArray();
+                    var at = names.Length > 0 && random.Next(4) != 0 ? Index(names[random.Next(names.Length)]) : AnyField();
+                    var number = Numbers[random.Next(Numbers.Length)];
+                    var raw = request.Shape is not (Shape.Form or Shape.Xml) && random.Next(2) == 0 && double.TryParse(number, CultureInfo.InvariantCulture, out _);
+                    item[at] = item[at] with { Value = number, Raw = raw && number.Trim() == number && !number.StartsWith('+') && !number.StartsWith("00") && number != "NaN" && number != "Infinity" };
+                    return "number:" + item[at].Name;
+                }
+
+            case HostileClass.DeepNesting:
+                {
+                    var depth = random.Next(2) == 0 ? random.Next(60, 200) : random.Next(200, 5000);
+                    var at = KeyOrAny();
+                    var open = random.Next(2) == 0 ? "[" : "{\"a\":";
+                    var close = open == "[" ? "]" : "}";
+                    var nested = string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth));
+                    if (request.Shape == Shape.Xml)
+                    {
+                        nested = string.Concat(Enumerable.Repeat("<a>", depth)) + "1" + string.Concat(Enumerable.Repeat("</a>", depth));
+                    }
+
+                    item[at] = item[at] with { Value = nested, Raw = request.Shape is not Shape.Form };
+                    return $"nesting-{(depth < 200 ? "shallow" : "deep")}:{item[at].Name}";
+                }
+
+            case HostileClass.ManyItems:
+                {
+                    var count = random.Next(4) != 0 ? random.Next(2, 60) : random.Next(60, maxItems + 1);
+                    if (request.Shape is Shape.JsonArray or Shape.JsonWrapped && request.Wrapper != "Request")
+                    {
+                        var first = request.Items[0];
+                        for (var i = 1; i < count; i++)
+                        {
+                            request.Items.Add([.. first.Select(f => f.Name != request.KeyField ? f
+                            : f.Raw ? f with { Value = Digits($"{id}-{i}") }
+                            : f with { Value = Replace(f.Value, id + "-0", $"{id}-{i}") })]);
+                        }
+
+                        return count <= 50 ? "items-few" : "items-many";
+                    }
+
+                    // A shape of one report: the same parameter repeated many times.
+                    var at = KeyOrAny();
+                    for (var i = 1; i < count; i++)
+                    {
+                        item.Add(item[at] with { Value = item[at].Value + i.ToString(CultureInfo.InvariantCulture) });
+                    }
+
+                    return "repeated-parameter";
+                }
 
             case HostileClass.MixedCharset:
-            {
-                var text = request.TextField is { } tf && Index(tf) >= 0 ? Index(tf) : AnyField();
-                item[text] = item[text] with { Value = item[text].Value + "中文测试短信：用户接收成功", Raw = false };
-                switch (random.Next(4))
                 {
-                    case 0:
-                        request.BodyEncoding = Gbk; // GBK bytes, declared (or defaulted) UTF-8
-                        return "gbk-bytes-as-utf8";
-                    case 1:
-                        request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=GBK"; // UTF-8 bytes declared GBK
-                        return "utf8-bytes-as-gbk";
-                    case 2:
-                        request.BodyEncoding = Gbk;
-                        request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=GB18030"; // GBK, declared: readable
-                        return "gbk-declared";
-                    default:
-                        // GBK bytes of one value spliced into an otherwise UTF-8 body.
-                        var marker = "\u2603SPLICE\u2603";
-                        item[text] = item[text] with { Value = item[text].Value + marker };
-                        request.BodyTransform = bytes => Splice(bytes, Encoding.UTF8.GetBytes(marker), Gbk.GetBytes("混合编码"));
-                        return "spliced-gbk";
+                    var text = request.TextField is { } tf && Index(tf) >= 0 ? Index(tf) : AnyField();
+                    item[text] = item[text] with { Value = item[text].Value + "中文测试短信：用户接收成功", Raw = false };
+                    switch (random.Next(4))
+                    {
+                        case 0:
+                            request.BodyEncoding = Gbk; // GBK bytes, declared (or defaulted) UTF-8
+                            return "gbk-bytes-as-utf8";
+                        case 1:
+                            request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=GBK"; // UTF-8 bytes declared GBK
+                            return "utf8-bytes-as-gbk";
+                        case 2:
+                            request.BodyEncoding = Gbk;
+                            request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=GB18030"; // GBK, declared: readable
+                            return "gbk-declared";
+                        default:
+                            // GBK bytes of one value spliced into an otherwise UTF-8 body.
+                            var marker = "\u2603SPLICE\u2603";
+                            item[text] = item[text] with { Value = item[text].Value + marker };
+                            request.BodyTransform = bytes => Splice(bytes, Encoding.UTF8.GetBytes(marker), Gbk.GetBytes("混合编码"));
+                            return "spliced-gbk";
+                    }
                 }
-            }
 
             case HostileClass.DuplicatedKeys:
-            {
-                var at = KeyOrAny();
-                var twin = item[at] with { Value = random.Next(2) == 0 ? item[at].Value + "-twin" : "" };
-                item.Insert(random.Next(item.Count + 1), twin);
-                return "duplicate:" + item[at].Name;
-            }
+                {
+                    var at = KeyOrAny();
+                    var twin = item[at] with { Value = random.Next(2) == 0 ? item[at].Value + "-twin" : "" };
+                    item.Insert(random.Next(item.Count + 1), twin);
+                    return "duplicate:" + item[at].Name;
+                }
 
             case HostileClass.WrongContentType:
-            {
-                var wrong = HostileInputs.ContentTypes.Where(c => c != request.ContentType).ToArray();
-                request.ContentTypeOverride = random.Next(8) == 0 ? null : wrong[random.Next(wrong.Length)];
-                request.ContentTypeOverridden = true;
-                return "content-type:" + (request.ContentTypeOverride ?? "none");
-            }
+                {
+                    var wrong = HostileInputs.ContentTypes.Where(c => c != request.ContentType).ToArray();
+                    request.ContentTypeOverride = random.Next(8) == 0 ? null : wrong[random.Next(wrong.Length)];
+                    request.ContentTypeOverridden = true;
+                    return "content-type:" + (request.ContentTypeOverride ?? "none");
+                }
 
             case HostileClass.Truncated:
-            {
-                var keep = random.NextDouble();
-                request.BodyTransform = bytes => bytes[..(int)(bytes.Length * keep)];
-                return keep < 0.5 ? "truncated-early" : "truncated-late";
-            }
+                {
+                    var keep = random.NextDouble();
+                    request.BodyTransform = bytes => bytes[..(int)(bytes.Length * keep)];
+                    return keep < 0.5 ? "truncated-early" : "truncated-late";
+                }
 
             case HostileClass.OddEncoding:
-            {
-                if (request.Shape is Shape.Form)
                 {
-                    var odd = Pick(random, "%zz", "%", "%C0%AF", "%2541", ";", "&&&", "=x", "a=b=c", "%FF%FE", "+%2B+", "%u4E2D", "name", "&=&");
-                    request.FormTransform = form => random.Next(2) == 0 ? form.Replace("%20", "+").Replace("&", "&" + odd + "&") : InsertAt(form, odd, random);
-                    return "form:" + odd;
-                }
+                    if (request.Shape is Shape.Form)
+                    {
+                        var odd = Pick(random, "%zz", "%", "%C0%AF", "%2541", ";", "&&&", "=x", "a=b=c", "%FF%FE", "+%2B+", "%u4E2D", "name", "&=&");
+                        request.FormTransform = form => random.Next(2) == 0 ? form.Replace("%20", "+").Replace("&", "&" + odd + "&") : InsertAt(form, odd, random);
+                        return "form:" + odd;
+                    }
 
-                var variant = random.Next(6);
-                switch (variant)
-                {
-                    case 0:
-                        request.BodyTransform = bytes => [0xEF, 0xBB, 0xBF, .. bytes];
-                        return "utf8-bom";
-                    case 1:
-                        request.BodyEncoding = new UnicodeEncoding(false, true);
-                        request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=utf-16";
-                        return "utf16";
-                    case 2:
-                        request.BodyEncoding = new UnicodeEncoding(false, false);
-                        return "utf16-undeclared";
-                    case 3:
-                        request.JsonTransform = json => json.Replace("\":", "\" /* c */ :").Replace("}", ",}");
-                        return "comments-trailing-commas";
-                    case 4:
-                        request.JsonTransform = json => json.Replace('"', '\'');
-                        return "single-quotes";
-                    default:
-                        request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=\"utf-8\"; boundary=;;";
-                        return "odd-content-type-params";
+                    var variant = random.Next(6);
+                    switch (variant)
+                    {
+                        case 0:
+                            request.BodyTransform = bytes => [0xEF, 0xBB, 0xBF, .. bytes];
+                            return "utf8-bom";
+                        case 1:
+                            request.BodyEncoding = new UnicodeEncoding(false, true);
+                            request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=utf-16";
+                            return "utf16";
+                        case 2:
+                            request.BodyEncoding = new UnicodeEncoding(false, false);
+                            return "utf16-undeclared";
+                        case 3:
+                            request.JsonTransform = json => json.Replace("\":", "\" /* c */ :").Replace("}", ",}");
+                            return "comments-trailing-commas";
+                        case 4:
+                            request.JsonTransform = json => json.Replace('"', '\'');
+                            return "single-quotes";
+                        default:
+                            request.ContentTypeOverride = request.ContentType.Split(';')[0] + "; charset=\"utf-8\"; boundary=;;";
+                            return "odd-content-type-params";
+                    }
                 }
-            }
 
             case HostileClass.MutatedField:
-            {
-                var at = KeyOrAny();
-                var field = item[at];
-                var mutation = random.Next(10);
-                switch (mutation)
                 {
-                    case 0:
-                        item.RemoveAt(at);
-                        return "missing:" + field.Name;
-                    case 1:
-                        item[at] = field with { Value = Pick(random, "", " ", "\t", "\r\n") , Raw = false };
-                        return "blank:" + field.Name;
-                    case 2:
-                        item[at] = field with { Value = Pick(random, "null", "true", "false", "[]", "{}", "[1,2]", "{\"x\":\"y\"}", "12345"), Raw = request.Shape is not (Shape.Form or Shape.Xml) };
-                        return "wrong-type:" + field.Name;
-                    case 3:
-                        var statuses = request.Statuses.Where(n => Index(n) >= 0).ToArray();
-                        var s = statuses.Length > 0 ? Index(statuses[random.Next(statuses.Length)]) : at;
-                        item[s] = item[s] with { Value = Pick(random, "DELIVRD", "delivered", "UNKNOWN", "MK:0001", "FAIL", "0", "1", "-1", "SUCCESS", "success", "yes", "成功"), Raw = false };
-                        return "status:" + item[s].Name;
-                    case 4:
-                        var times = request.Times.Where(n => Index(n) >= 0).ToArray();
-                        var t = times.Length > 0 ? Index(times[random.Next(times.Length)]) : at;
-                        item[t] = item[t] with
-                        {
-                            Value = Pick(random, "2026-13-45 25:61:61", "0000-00-00 00:00:00", "9999-12-31 23:59:59", "1764038400", "1764038400000", "-1",
-                                "2026-11-25T10:32:05+25:00", "20261125", "2026-02-29 10:00:00", "2026-11-25 10:32:05.1234567", "yesterday", "2611251032"),
-                            Raw = false,
-                        };
-                        return "time:" + item[t].Name;
-                    case 5:
-                        item[at] = field with { Value = Pick(random, "../../etc/passwd", "a/b", "a?b#c", "%2F", "a b", " padded ", "<script>", "=HYPERLINK(\"x\")", "'; drop table x; --") + field.Value, Raw = false };
-                        return "odd-text:" + field.Name;
-                    case 6:
-                        item[at] = field with { Name = field.Name.ToUpperInvariant() };
-                        return "name-case:" + field.Name;
-                    case 7:
-                        item[at] = field with { Name = " " + field.Name };
-                        return "name-space:" + field.Name;
-                    case 8:
-                        item[at] = field with { Value = field.Value + Pick(random, "\u202E", "\u200B", "\uFEFF", "\u00A0", "ｆｕｌｌ", "𝔘𝔫𝔦"), Raw = false };
-                        return "unicode:" + field.Name;
-                    default:
-                        request.Items.Clear();
-                        return "no-items";
+                    var at = KeyOrAny();
+                    var field = item[at];
+                    var mutation = random.Next(10);
+                    switch (mutation)
+                    {
+                        case 0:
+                            item.RemoveAt(at);
+                            return "missing:" + field.Name;
+                        case 1:
+                            item[at] = field with { Value = Pick(random, "", " ", "\t", "\r\n"), Raw = false };
+                            return "blank:" + field.Name;
+                        case 2:
+                            item[at] = field with { Value = Pick(random, "null", "true", "false", "[]", "{}", "[1,2]", "{\"x\":\"y\"}", "12345"), Raw = request.Shape is not (Shape.Form or Shape.Xml) };
+                            return "wrong-type:" + field.Name;
+                        case 3:
+                            var statuses = request.Statuses.Where(n => Index(n) >= 0).ToArray();
+                            var s = statuses.Length > 0 ? Index(statuses[random.Next(statuses.Length)]) : at;
+                            item[s] = item[s] with { Value = Pick(random, "DELIVRD", "delivered", "UNKNOWN", "MK:0001", "FAIL", "0", "1", "-1", "SUCCESS", "success", "yes", "成功"), Raw = false };
+                            return "status:" + item[s].Name;
+                        case 4:
+                            var times = request.Times.Where(n => Index(n) >= 0).ToArray();
+                            var t = times.Length > 0 ? Index(times[random.Next(times.Length)]) : at;
+                            item[t] = item[t] with
+                            {
+                                Value = Pick(random, "2026-13-45 25:61:61", "0000-00-00 00:00:00", "9999-12-31 23:59:59", "1764038400", "1764038400000", "-1",
+                                    "2026-11-25T10:32:05+25:00", "20261125", "2026-02-29 10:00:00", "2026-11-25 10:32:05.1234567", "yesterday", "2611251032"),
+                                Raw = false,
+                            };
+                            return "time:" + item[t].Name;
+                        case 5:
+                            item[at] = field with { Value = Pick(random, "../../etc/passwd", "a/b", "a?b#c", "%2F", "a b", " padded ", "<script>", "=HYPERLINK(\"x\")", "'; drop table x; --") + field.Value, Raw = false };
+                            return "odd-text:" + field.Name;
+                        case 6:
+                            item[at] = field with { Name = field.Name.ToUpperInvariant() };
+                            return "name-case:" + field.Name;
+                        case 7:
+                            item[at] = field with { Name = " " + field.Name };
+                            return "name-space:" + field.Name;
+                        case 8:
+                            item[at] = field with { Value = field.Value + Pick(random, "\u202E", "\u200B", "\uFEFF", "\u00A0", "ｆｕｌｌ", "𝔘𝔫𝔦"), Raw = false };
+                            return "unicode:" + field.Name;
+                        default:
+                            request.Items.Clear();
+                            return "no-items";
+                    }
                 }
-            }
 
             default:
                 var body = HostileInputs.Next(random);
@@ -669,64 +749,64 @@ public static class GeneratedInputs
         switch (provider)
         {
             case "twilio":
-            {
-                var form = Form(parameters, request.FormTransform);
-                body = Encode(form, encoding, request.BodyTransform);
-                var url = BaseUrl + "/callbacks/twilio" + (replies ? "/replies" : "");
-                var signature = TwilioRequests.Sign(request.SignCorrectly ? "new-token" : "wrong-token", url, parameters, sha256: false);
-                headers.Add(new("X-Twilio-Signature", signature));
-                break;
-            }
+                {
+                    var form = Form(parameters, request.FormTransform);
+                    body = Encode(form, encoding, request.BodyTransform);
+                    var url = BaseUrl + "/callbacks/twilio" + (replies ? "/replies" : "");
+                    var signature = TwilioRequests.Sign(request.SignCorrectly ? "new-token" : "wrong-token", url, parameters, sha256: false);
+                    headers.Add(new("X-Twilio-Signature", signature));
+                    break;
+                }
 
             case "vonage":
-            {
-                var signed = request.Account == "signed"
-                    ? Signed(parameters, request.SignCorrectly ? "new-signature-secret" : "wrong-secret", now, random)
-                    : parameters;
-                if (request.Account != "signed")
                 {
-                    query = "token=" + (request.SignCorrectly ? "vonage-url-token" : "nope");
-                }
+                    var signed = request.Account == "signed"
+                        ? Signed(parameters, request.SignCorrectly ? "new-signature-secret" : "wrong-secret", now, random)
+                        : parameters;
+                    if (request.Account != "signed")
+                    {
+                        query = "token=" + (request.SignCorrectly ? "vonage-url-token" : "nope");
+                    }
 
-                var form = Form(signed, request.FormTransform);
-                if (request.FormInQuery && request.BodyTransform is null && request.BodyEncoding is null && !request.ContentTypeOverridden)
-                {
-                    method = "GET";
-                    query = query.Length == 0 ? form : query + "&" + form;
-                    body = [];
-                    request.ContentType = "";
-                }
-                else
-                {
-                    body = Encode(form, encoding, request.BodyTransform);
-                }
+                    var form = Form(signed, request.FormTransform);
+                    if (request.FormInQuery && request.BodyTransform is null && request.BodyEncoding is null && !request.ContentTypeOverridden)
+                    {
+                        method = "GET";
+                        query = query.Length == 0 ? form : query + "&" + form;
+                        body = [];
+                        request.ContentType = "";
+                    }
+                    else
+                    {
+                        body = Encode(form, encoding, request.BodyTransform);
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case "generic":
-            {
-                var timestamp = GatewaySigner.Epoch(now);
-                var nonce = NonceOf(random);
-                var pairs = parameters.Select(p => (p.Key, p.Value)).ToList();
-                var signature = GatewaySigner.HmacSha256Hex(request.SignCorrectly ? "s1" : "wrong", GatewaySigner.WithHeaders(timestamp, nonce, GatewaySigner.Sorted(pairs)));
-                body = Encode(Form(parameters, request.FormTransform), encoding, request.BodyTransform);
-                headers.Add(new("X-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture)));
-                headers.Add(new("X-Nonce", nonce));
-                headers.Add(new("X-Signature", signature));
-                break;
-            }
+                {
+                    var timestamp = GatewaySigner.Epoch(now);
+                    var nonce = NonceOf(random);
+                    var pairs = parameters.Select(p => (p.Key, p.Value)).ToList();
+                    var signature = GatewaySigner.HmacSha256Hex(request.SignCorrectly ? "s1" : "wrong", GatewaySigner.WithHeaders(timestamp, nonce, GatewaySigner.Sorted(pairs)));
+                    body = Encode(Form(parameters, request.FormTransform), encoding, request.BodyTransform);
+                    headers.Add(new("X-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture)));
+                    headers.Add(new("X-Nonce", nonce));
+                    headers.Add(new("X-Signature", signature));
+                    break;
+                }
 
             case "baidu":
-            {
-                body = Encode(Render(request), encoding, request.BodyTransform);
-                var timestamp = BaiduRequests.Millis(now);
-                var signature = BaiduMd5(request.SignCorrectly ? "new-token" : "wrong", timestamp, body);
-                headers.Add(new("requestId", NonceOf(random)));
-                headers.Add(new("timestamp", timestamp));
-                headers.Add(new("signature", signature));
-                break;
-            }
+                {
+                    body = Encode(Render(request), encoding, request.BodyTransform);
+                    var timestamp = BaiduRequests.Millis(now);
+                    var signature = BaiduMd5(request.SignCorrectly ? "new-token" : "wrong", timestamp, body);
+                    headers.Add(new("requestId", NonceOf(random)));
+                    headers.Add(new("timestamp", timestamp));
+                    headers.Add(new("signature", signature));
+                    break;
+                }
 
             default:
                 body = Encode(request.Shape == Shape.Form ? Form(parameters, request.FormTransform) : Render(request), encoding, request.BodyTransform);
