@@ -248,7 +248,10 @@ public sealed class LocalPostgres : IAsyncDisposable
     /// its buffer cache, as PostgreSQL's documentation suggests for a dedicated server, between 128 MB (the
     /// server's default) and 2 GB: with the default, a store of a million messages is read mostly through the
     /// operating system's cache, a system call per page. A throwaway cluster (tests) keeps the defaults and
-    /// trades durability for speed.
+    /// trades durability for speed. `max_wal_size` 4 GB (PostgreSQL's default is 1 GB): a report writes about
+    /// 3.3 kB of WAL (measured), so batches at 20,000 reports/s forced a checkpoint every several seconds with
+    /// the default, and after each one the next write of every page logs it whole (measured on the bench's
+    /// batches: about 5 % more reports/s, p95 lower).
     /// </summary>
     internal static string ServerOptions(int port, bool durable)
     {
@@ -259,7 +262,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         var quarter = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 / (1024 * 1024);
-        return options + $" -c shared_buffers={Math.Clamp(quarter, 128, 2048)}MB";
+        return options + $" -c shared_buffers={Math.Clamp(quarter, 128, 2048)}MB -c max_wal_size=4GB";
     }
 
     /// <summary>Delete the cluster's directory when disposed (throwaway clusters of tests and the benchmark).</summary>
