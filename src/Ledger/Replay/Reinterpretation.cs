@@ -171,18 +171,10 @@ public static class Reinterpretation
     /// marking it a reply's, provider times and parser versions in the columns they share, and the content and
     /// unsubscribe flag, which reports do not have, in <see cref="ReplayDifference.Detail"/>.
     /// </summary>
-    public static ReplayDifference ReplyDifference(Guid replayId, RawRequestRecord record, ReplyChange change, bool applied) => new()
+    public static ReplayDifference ReplyDifference(Guid replayId, RawRequestRecord record, ReplyChange change, bool applied) =>
+        Row($"{replayId:N}/{record.Id:N}/reply/{change.ItemIndex}", replayId, record, change.Kind, change.ItemIndex, applied) with
     {
-        Id = $"{replayId:N}/{record.Id:N}/reply/{change.ItemIndex}",
-        ReplayId = replayId,
-        Kind = change.Kind,
-        Applied = applied,
-        Provider = record.Provider,
-        Account = record.Account,
         ReplyId = change.ReplyId,
-        RequestId = record.Id,
-        ItemIndex = change.ItemIndex,
-        ReceivedAt = record.ReceivedAt,
         PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
         PreviousParserVersion = change.Previous?.ParserVersion,
         CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
@@ -216,18 +208,10 @@ public static class Reinterpretation
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
-    public static ReplayDifference Difference(Guid replayId, RawRequestRecord record, ItemChange change, bool applied) => new()
+    public static ReplayDifference Difference(Guid replayId, RawRequestRecord record, ItemChange change, bool applied) =>
+        Row($"{replayId:N}/{record.Id:N}/{change.ItemIndex}", replayId, record, change.Kind, change.ItemIndex, applied) with
     {
-        Id = $"{replayId:N}/{record.Id:N}/{change.ItemIndex}",
-        ReplayId = replayId,
-        Kind = change.Kind,
-        Applied = applied,
-        Provider = record.Provider,
-        Account = record.Account,
         MessageKey = change.MessageKey,
-        RequestId = record.Id,
-        ItemIndex = change.ItemIndex,
-        ReceivedAt = record.ReceivedAt,
         PreviousStatus = change.Previous?.Status.ToString().ToLowerInvariant(),
         PreviousFinal = change.Previous?.Final,
         PreviousProviderStatus = change.Previous?.ProviderStatus,
@@ -241,6 +225,20 @@ public static class Reinterpretation
         CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
         CorrectedParserVersion = change.Corrected?.ParserVersion,
         Detail = change.Detail,
+    };
+
+    /// <summary>What every difference row says of where its item came from: the replay, the request, the item.</summary>
+    private static ReplayDifference Row(string id, Guid replayId, RawRequestRecord record, string kind, int itemIndex, bool applied) => new()
+    {
+        Id = id,
+        ReplayId = replayId,
+        Kind = kind,
+        Applied = applied,
+        Provider = record.Provider,
+        Account = record.Account,
+        RequestId = record.Id,
+        ItemIndex = itemIndex,
+        ReceivedAt = record.ReceivedAt,
     };
 }
 
