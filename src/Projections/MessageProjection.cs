@@ -123,6 +123,13 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     public static (Message Next, ReportEffect Effect) Step(Message current, Report report, DateTimeOffset receivedAt, int entry,
         string? source = null, IReadOnlyList<ItemInterpretation>? earlier = null)
     {
+        if (current.Seen is null)
+        {
+            // A document read from the store: what it does not store is derived from its entries, in one pass.
+            var stored = Items(current.Entries);
+            current = current with { Seen = Fingerprints(stored), EarliestProviderTime = EarliestProviderTime(stored) };
+        }
+
         var providerTime = report.ProviderTime?.Utc;
         var next = current with
         {
@@ -134,7 +141,7 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
         };
 
         var fingerprint = report.Fingerprint;
-        var seen = current.Seen ?? Fingerprints(Items(current.Entries));
+        var seen = current.Seen;
         if (seen.Contains(fingerprint) || RepeatsAcrossSources(report, source, earlier))
         {
             return (next with { DuplicateCount = current.DuplicateCount + 1, Seen = seen }, ReportEffect.Duplicate);
@@ -479,10 +486,12 @@ public sealed partial class MessageProjection : SingleStreamProjection<Message, 
     }
 
     /// <summary>The earliest provider time among the items' current readings: what <see cref="Step"/> keeps as it goes.</summary>
-    public static DateTimeOffset? EarliestProviderTime(IReadOnlyList<HistoryEntry> entries)
+    public static DateTimeOffset? EarliestProviderTime(IReadOnlyList<HistoryEntry> entries) => EarliestProviderTime(Items(entries));
+
+    private static DateTimeOffset? EarliestProviderTime(IReadOnlyList<ItemInterpretation> items)
     {
         DateTimeOffset? earliest = null;
-        foreach (var item in Items(entries))
+        foreach (var item in items)
         {
             if (item.Report?.ProviderTime?.Utc is { } t && (earliest is not { } known || t < known))
             {
