@@ -34,7 +34,7 @@ public sealed record SignedSent(string MessageId, IReadOnlyList<string> Attempts
 /// each retried as Vonage retries: the identical bytes, the same nonce and timestamp, until an answer
 /// that is not a 5xx or a dropped connection. The target can be switched (a restarted service listens on a new port).
 /// </summary>
-public sealed class SignedCallbackLoad : IAsyncDisposable
+public sealed class SignedCallbackLoad : SenderLoad
 {
     /// <summary>The secret of the service's `vonage/signed` account (<see cref="Environment"/>).</summary>
     public const string Secret = "chaos-signature-secret";
@@ -49,81 +49,39 @@ public sealed class SignedCallbackLoad : IAsyncDisposable
     /// <summary>How long one report is retried before the sender gives up on it (well inside the signature's 300 s window).</summary>
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
 
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<SignedSent> _sent = new();
-    private readonly ConcurrentDictionary<string, int> _outcomes = new();
-    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly Task[] _workers;
-    private volatile string _baseUrl;
-    private int _acknowledged;
 
     public SignedCallbackLoad(string baseUrl, int concurrency = 16)
-    {
-        _baseUrl = baseUrl;
-        _workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
-    }
-
-    public string BaseUrl
-    {
-        set => _baseUrl = value;
-    }
-
-    public int Acknowledged => Volatile.Read(ref _acknowledged);
+        : base(baseUrl) => Start(concurrency);
 
     public IReadOnlyCollection<SignedSent> Sent => _sent;
 
-    public string Describe() => string.Join(", ", _outcomes.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value}"));
+    /// <summary>On stop no new reports; the ones under way are retried to an answer (or for <see cref="RetryFor"/>).</summary>
+    protected override TimeSpan StopWithin => RetryFor + TimeSpan.FromSeconds(30);
 
-    public int Count(string outcome) => _outcomes.GetValueOrDefault(outcome);
-
-    public async Task WaitForAcknowledgementsAsync(int more, TimeSpan timeout)
+    protected override async Task SendNextAsync()
     {
-        var target = Acknowledged + more;
-        using var deadline = new CancellationTokenSource(timeout);
-        while (Acknowledged < target)
+        var id = VonageRequests.NewId();
+        var body = Encoding.UTF8.GetBytes(VonageRequests.Encoded(VonageRequests.Signed(VonageRequests.Receipt(id), Secret)));
+        var attempts = new List<string>();
+        var started = DateTimeOffset.UtcNow;
+        while (true)
         {
-            if (deadline.IsCancellationRequested)
+            var outcome = await SendAsync(body);
+            attempts.Add(outcome);
+            Counted(attempts.Count == 1 ? outcome : "retry " + outcome);
+            if (outcome[0] is '2' or '4' || DateTimeOffset.UtcNow - started > RetryFor)
             {
-                throw new TimeoutException($"Only {Acknowledged} of {target} acknowledgements within {timeout.TotalSeconds} s; outcomes: {Describe()}");
+                break;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50); // the ledger is down or refusing: Vonage backs off too
         }
-    }
 
-    /// <summary>No new reports; the ones under way are retried to an answer (or for <see cref="RetryFor"/>).</summary>
-    public async Task StopAsync()
-    {
-        await _stop.CancelAsync();
-        await Task.WhenAll(_workers).WaitAsync(RetryFor + TimeSpan.FromSeconds(30));
-    }
-
-    private async Task WorkAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        _sent.Enqueue(new SignedSent(id, attempts));
+        if (attempts[^1].StartsWith('2'))
         {
-            var id = VonageRequests.NewId();
-            var body = Encoding.UTF8.GetBytes(VonageRequests.Encoded(VonageRequests.Signed(VonageRequests.Receipt(id), Secret)));
-            var attempts = new List<string>();
-            var started = DateTimeOffset.UtcNow;
-            while (true)
-            {
-                var outcome = await SendAsync(body);
-                attempts.Add(outcome);
-                _outcomes.AddOrUpdate(attempts.Count == 1 ? outcome : "retry " + outcome, 1, (_, n) => n + 1);
-                if (outcome[0] is '2' or '4' || DateTimeOffset.UtcNow - started > RetryFor)
-                {
-                    break;
-                }
-
-                await Task.Delay(50); // the ledger is down or refusing: Vonage backs off too
-            }
-
-            _sent.Enqueue(new SignedSent(id, attempts));
-            if (attempts[^1].StartsWith('2'))
-            {
-                Interlocked.Increment(ref _acknowledged);
-            }
+            Acknowledge();
         }
     }
 
@@ -134,7 +92,7 @@ public sealed class SignedCallbackLoad : IAsyncDisposable
         {
             using var content = new ByteArrayContent(body);
             content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
-            using var response = await _client.PostAsync($"{_baseUrl}/callbacks/vonage/signed", content);
+            using var response = await Client.PostAsync($"{BaseUrl}/callbacks/vonage/signed", content);
             var status = (int)response.StatusCode;
             if (status is >= 400 and < 500)
             {
@@ -155,23 +113,5 @@ public sealed class SignedCallbackLoad : IAsyncDisposable
         {
             return "exception"; // no answer: not acknowledged, though it may have been stored
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await StopAsync();
-            }
-            catch (TimeoutException)
-            {
-                // disposing after a failure: nothing more to do
-            }
-        }
-
-        _client.Dispose();
-        _stop.Dispose();
     }
 }
