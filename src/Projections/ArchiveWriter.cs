@@ -23,9 +23,8 @@ public sealed class ArchiveWriter
     public ArchiveWriter(IDocumentStore store)
     {
         _store = store;
-        var tables = InlineAppender.EventTables(store);
-        var streams = tables.Single(t => t.Identifier.Name == "mt_streams").Identifier.QualifiedName;
-        var events = tables.Single(t => t.Identifier.Name == "mt_events").Identifier.QualifiedName;
+        var streams = InlineAppender.EventTable(store, "mt_streams");
+        var events = InlineAppender.EventTable(store, "mt_events");
         _archive = Flag(streams, events, true);
         _restore = Flag(streams, events, false);
         _archived = $"select id from {streams} where {WrittenColumns.Archived}";

@@ -613,9 +613,8 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
 
         public Statements(IDocumentStore store)
         {
-            var eventTables = EventTables(store);
-            var streams = eventTables.Single(t => t.Identifier.Name == "mt_streams").Identifier.QualifiedName;
-            var eventsTable = eventTables.Single(t => t.Identifier.Name == "mt_events").Identifier.QualifiedName;
+            var streams = EventTable(store, "mt_streams");
+            var eventsTable = EventTable(store, "mt_events");
             var sequence = $"{store.Options.Events.DatabaseSchemaName}.mt_events_sequence";
             var messages = Table<Message>(store);
             // From the stream rows out: a new stream (most of a commit's) costs one index probe, not two,
@@ -677,6 +676,10 @@ public sealed class InlineAppender(IDocumentStore store, MessageProjection messa
     /// <summary>Marten's own definitions of the event store's tables (mt_streams, mt_events, …).</summary>
     public static IReadOnlyList<Weasel.Postgresql.Tables.Table> EventTables(IDocumentStore store) =>
         ((Marten.StoreOptions)store.Options).Storage.FindFeature(typeof(JasperFx.Events.IEvent)).Objects.OfType<Weasel.Postgresql.Tables.Table>().ToList();
+
+    /// <summary>One of the event store's tables by Marten's name for it (`mt_streams`, `mt_events`), schema-qualified as Marten maps it.</summary>
+    public static string EventTable(IDocumentStore store, string name) =>
+        EventTables(store).Single(t => t.Identifier.Name == name).Identifier.QualifiedName;
 }
 
 /// <summary>

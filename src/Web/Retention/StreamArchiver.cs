@@ -69,11 +69,10 @@ public sealed class StreamArchiver(IDocumentStore store, RetentionOptions option
             }
         }
 
-        var schema = store.Options.Events.DatabaseSchemaName;
         var cutoff = clock.GetUtcNow() - TimeSpan.FromDays(options.ArchiveAfterDays);
         var keys = new List<string>();
         await using (var select = new NpgsqlCommand(
-            $"select s.id from {schema}.mt_streams s join {store.Options.DatabaseSchemaName}.mt_doc_message d on d.id = s.id " +
+            $"select s.id from {InlineAppender.EventTable(store, "mt_streams")} s join {InlineAppender.MartenTable(store, typeof(Message)).Identifier.QualifiedName} d on d.id = s.id " +
             "where not s.is_archived and (d.data ->> 'Final')::boolean and coalesce(d.data ->> 'LastReceivedAt', d.data ->> 'FirstReceivedAt')::timestamptz < @cutoff limit @limit",
             connection))
         {
