@@ -8,7 +8,7 @@ using Ledger.Web.Hosting;
 // The load generator: starts a fresh PostgreSQL (fsync on) and a fresh service process, runs the
 // scenarios, runs the pgbench baseline on the same database at the same concurrency, and prints our
 // rates as ratios of it. Usage: dotnet run -c Release --project bench/Ledger.Bench -- [--seconds 10]
-// [--only disk,single,batch,duplicates,reads] [--large N [--only history,status,export,replay]]
+// [--only disk,single,batch,duplicates,reads] [--floor: with disk, how low it can go in this model (DiskFloor.cs)] [--large N [--only history,status,export,replay]]
 // [--service other/Ledger.Web.dll] runs another build of the service instead of this repository's;
 // [--compare other/Ledger.Web.dll [--rounds 3]] runs the large store's reads (history, status) on this
 // build and on the other one alternately, same database, so a before/after survives a noisy machine.
@@ -60,6 +60,10 @@ try
         // Bytes per report: 20,000 Aliyun reports in 100-report batches and 5,000 single Tencent reports.
         var (perReport, breakdown) = await DiskUse.MeasureAsync(external ?? postgres!.SuperuserConnectionString, client, service);
         notes.Add($"disk per report: {perReport:F0} bytes (tables + indexes + TOAST, {DiskUse.BatchReports:N0} batched Aliyun + {DiskUse.SingleReports:N0} single Tencent reports); per table: {breakdown}");
+        if (args.Contains("--floor"))
+        {
+            notes.AddRange(await DiskFloor.MeasureAsync(external ?? postgres!.SuperuserConnectionString, perReport));
+        }
     }
 
     if (Run("single"))
