@@ -20,6 +20,17 @@ public sealed class LargeStore(string baseUrl, ServiceProcess service)
 
     public List<string> SampleKeys { get; } = [];
 
+    /// <summary>The sample keys of a store <see cref="SeedAsync"/> seeded before (its keys are a function of the batch number).</summary>
+    public void UseSeeded(int messages)
+    {
+        for (var n = 0; n < (messages + 99) / 100; n++)
+        {
+            SampleKeys.Add(SampleKey(n));
+        }
+    }
+
+    private static string SampleKey(int n) => $"seed{n:D7}:139{n * 37 % 100:D8}";
+
     /// <summary>Seeds <paramref name="messages"/> messages (two events each); returns reports/s.</summary>
     public async Task<double> SeedAsync(int messages, int concurrency = 16)
     {
@@ -52,7 +63,7 @@ public sealed class LargeStore(string baseUrl, ServiceProcess service)
                 // the whole store instead of a few cached documents.
                 lock (SampleKeys)
                 {
-                    SampleKeys.Add($"{biz}:139{n * 37 % 100:D8}");
+                    SampleKeys.Add(SampleKey(n));
                 }
 
                 if (n % 500 == 0 && watch.Elapsed - lastReport > TimeSpan.FromSeconds(15))
