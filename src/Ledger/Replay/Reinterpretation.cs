@@ -173,14 +173,14 @@ public static class Reinterpretation
     /// </summary>
     public static ReplayDifference ReplyDifference(Guid replayId, RawRequestRecord record, ReplyChange change, bool applied) =>
         Row($"{replayId:N}/{record.Id:N}/reply/{change.ItemIndex}", replayId, record, change.Kind, change.ItemIndex, applied) with
-    {
-        ReplyId = change.ReplyId,
-        PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
-        PreviousParserVersion = change.Previous?.ParserVersion,
-        CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
-        CorrectedParserVersion = change.Corrected?.ParserVersion,
-        Detail = change.Detail ?? ReplyDetail(change.Previous, change.Corrected),
-    };
+        {
+            ReplyId = change.ReplyId,
+            PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
+            PreviousParserVersion = change.Previous?.ParserVersion,
+            CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
+            CorrectedParserVersion = change.Corrected?.ParserVersion,
+            Detail = change.Detail ?? ReplyDetail(change.Previous, change.Corrected),
+        };
 
     private static string? ReplyDetail(ReplyReading? previous, ReplyReading? corrected)
     {
@@ -210,22 +210,22 @@ public static class Reinterpretation
 
     public static ReplayDifference Difference(Guid replayId, RawRequestRecord record, ItemChange change, bool applied) =>
         Row($"{replayId:N}/{record.Id:N}/{change.ItemIndex}", replayId, record, change.Kind, change.ItemIndex, applied) with
-    {
-        MessageKey = change.MessageKey,
-        PreviousStatus = change.Previous?.Status.ToString().ToLowerInvariant(),
-        PreviousFinal = change.Previous?.Final,
-        PreviousProviderStatus = change.Previous?.ProviderStatus,
-        PreviousErrorCode = change.Previous?.ErrorCode,
-        PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
-        PreviousParserVersion = change.Previous?.ParserVersion,
-        CorrectedStatus = change.Corrected?.Status.ToString().ToLowerInvariant(),
-        CorrectedFinal = change.Corrected?.Final,
-        CorrectedProviderStatus = change.Corrected?.ProviderStatus,
-        CorrectedErrorCode = change.Corrected?.ErrorCode,
-        CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
-        CorrectedParserVersion = change.Corrected?.ParserVersion,
-        Detail = change.Detail,
-    };
+        {
+            MessageKey = change.MessageKey,
+            PreviousStatus = change.Previous?.Status.ToString().ToLowerInvariant(),
+            PreviousFinal = change.Previous?.Final,
+            PreviousProviderStatus = change.Previous?.ProviderStatus,
+            PreviousErrorCode = change.Previous?.ErrorCode,
+            PreviousReportedAt = change.Previous?.ProviderTime?.Utc,
+            PreviousParserVersion = change.Previous?.ParserVersion,
+            CorrectedStatus = change.Corrected?.Status.ToString().ToLowerInvariant(),
+            CorrectedFinal = change.Corrected?.Final,
+            CorrectedProviderStatus = change.Corrected?.ProviderStatus,
+            CorrectedErrorCode = change.Corrected?.ErrorCode,
+            CorrectedReportedAt = change.Corrected?.ProviderTime?.Utc,
+            CorrectedParserVersion = change.Corrected?.ParserVersion,
+            Detail = change.Detail,
+        };
 
     /// <summary>What every difference row says of where its item came from: the replay, the request, the item.</summary>
     private static ReplayDifference Row(string id, Guid replayId, RawRequestRecord record, string kind, int itemIndex, bool applied) => new()
