@@ -22,7 +22,7 @@ public static class DiskFloor
         ("only the status's reading in the document", "message",
             $"select id, {Entries("data")} || jsonb_build_object('Applied', data->'Entries'->coalesce((data->>'AppliedEntry')::int, 0)) as data, mt_last_modified, mt_dotnet_type, mt_version, day, provider, account from %src"),
         ("event without its time rule", "events", "select seq_id, id, stream_id, version, data #- '{Report,ProviderTime,Rule}' as data, bdata, type, timestamp, tenant_id, mt_dotnet_type, is_archived from %src"),
-        ("request body as text, derivable fields left out", "raw", $"select id, {RawRequest("data")} as data, mt_last_modified, mt_version, mt_dotnet_type from %src"),
+        ("raw request without derivable fields, body as text", "raw", $"select id, {RawRequest("data")} as data, mt_last_modified, mt_version, mt_dotnet_type from %src"),
         ("JSON names of one or two letters", "events", "select seq_id, id, stream_id, version, pg_temp.shorten(data) as data, bdata, type, timestamp, tenant_id, mt_dotnet_type, is_archived from %src"),
         ("JSON names of one or two letters", "message", "select id, pg_temp.shorten(data) as data, mt_last_modified, mt_dotnet_type, mt_version, day, provider, account from %src"),
         ("JSON names of one or two letters", "raw", "select id, pg_temp.shorten(data) as data, mt_last_modified, mt_version, mt_dotnet_type from %src"),
@@ -38,10 +38,10 @@ public static class DiskFloor
         "'StatusAfter', e->'StatusAfter', 'RequestId', e->'RequestId', 'ItemIndex', e->'ItemIndex', 'ReceivedAt', e->'ReceivedAt', " +
         $"'GapSeconds', e->'GapSeconds', 'ReplayId', e->'ReplayId'))), '[]') from jsonb_array_elements({data}->'Entries') e)))";
 
-    /// <summary>A raw request with its body as text (when it is UTF-8) and without what the path, the defaults and the events already say.</summary>
+    /// <summary>A raw request with its body as text and without what the path, the defaults and the events already say.</summary>
     private static string RawRequest(string data) =>
-        $"(({data} - 'Url' - 'Path' - 'QueryString' - 'RefusedItems' - 'BodyTruncated' - 'Streams') || " +
-        $"jsonb_build_object('Body', convert_from(decode({data}->>'Body', 'base64'), 'UTF8')))";
+        $"(({data} - 'Url' - 'Path' - 'QueryString' - 'RefusedItems' - 'BodyTruncated' - 'Streams' - 'Body') || " +
+        $"jsonb_build_object('BodyText', coalesce({data}->>'BodyText', convert_from(decode({data}->>'Body', 'base64'), 'UTF8'))))";
 
     public static async Task<List<string>> MeasureAsync(string connectionString, double measuredBytesPerReport)
     {
