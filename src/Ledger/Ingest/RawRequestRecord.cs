@@ -39,11 +39,7 @@ public sealed record RawRequestRecord
     public IReadOnlyList<HeaderEntry> Headers { get; init; } = [];
     /// <summary>The body's bytes exactly as received (a compressed request's wire bytes).</summary>
     [JsonIgnore]
-    public byte[] Body { get => _body; init => (_body, _text, _textKnown) = (value, null, false); }
-
-    private byte[] _body = [];
-    private string? _text;
-    private bool _textKnown;
+    public byte[] Body { get; init; } = [];
 
     /// <summary>
     /// How the body is stored: as its text (`BodyText`) when it is UTF-8 that PostgreSQL's jsonb can hold (no
@@ -53,27 +49,16 @@ public sealed record RawRequestRecord
     [JsonInclude]
     [JsonPropertyName("BodyText")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private string? StoredText { get => Text; init => (_body, _text, _textKnown) = (value is null ? [] : Encoding.UTF8.GetBytes(value), value, true); }
+    private string? StoredText { get => IsText(Body) ? Encoding.UTF8.GetString(Body) : null; init => Body = value is null ? [] : Encoding.UTF8.GetBytes(value); }
 
     [JsonInclude]
     [JsonPropertyName("Body")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private byte[]? StoredBytes { get => Text is null ? _body : null; init => Body = value ?? []; }
+    private byte[]? StoredBytes { get => IsText(Body) ? null : Body; init => Body = value ?? []; }
 
-    /// <summary>The body as text when it round-trips through a jsonb string byte for byte; null when it must be stored as bytes.</summary>
-    private string? Text
-    {
-        get
-        {
-            if (!_textKnown)
-            {
-                _text = _body.Length > 0 && !_body.AsSpan().Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(_body) ? Encoding.UTF8.GetString(_body) : null;
-                _textKnown = true;
-            }
+    /// <summary>Whether the bytes round-trip through a jsonb string byte for byte: valid UTF-8 without NUL (which jsonb refuses).</summary>
+    private static bool IsText(byte[] body) => body.Length > 0 && !body.AsSpan().Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(body);
 
-            return _text;
-        }
-    }
     public bool BodyTruncated { get; init; }
 
     /// <summary>When <see cref="Body"/> holds only the start of what came: the full body's length in bytes (null when not known: a body too large was not read to its end).</summary>
