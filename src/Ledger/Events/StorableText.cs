@@ -35,4 +35,7 @@ public static class StorableText
     }
 
     private static bool Needs(string? value) => value is not null && value.Contains('\0');
+
+    /// <summary>Whether bytes are text a jsonb string holds as it is, byte for byte: valid UTF-8 without U+0000.</summary>
+    public static bool Holds(ReadOnlySpan<byte> utf8) => !utf8.Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(utf8);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Ledger.Events;
 using System.Text.Json.Serialization;
 
 namespace Ledger.Ingest;
@@ -56,8 +57,7 @@ public sealed record RawRequestRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     private byte[]? StoredBytes { get => IsText(Body) ? null : Body; init => Body = value ?? []; }
 
-    /// <summary>Whether the bytes round-trip through a jsonb string byte for byte: valid UTF-8 without NUL (which jsonb refuses).</summary>
-    private static bool IsText(byte[] body) => body.Length > 0 && !body.AsSpan().Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(body);
+    private static bool IsText(byte[] body) => body.Length > 0 && StorableText.Holds(body);
 
     public bool BodyTruncated { get; init; }
 
